@@ -1,0 +1,36 @@
+// Naive GEMM baseline: one invocation per output element, C = A * B, row-major.
+// Elem is rewritten to f16 by the host (with `enable f16;`) for the f16 variant.
+alias Elem = f32;
+
+struct Dims {
+    m: u32,
+    n: u32,
+    k: u32,
+    lda: u32,
+    ldb: u32,
+    ldc: u32,
+    _pad0: u32,
+    _pad1: u32,
+}
+
+@group(0) @binding(0) var<storage, read> a: array<Elem>;
+@group(0) @binding(1) var<storage, read> b: array<Elem>;
+@group(0) @binding(2) var<storage, read_write> c: array<Elem>;
+@group(0) @binding(3) var<uniform> dims: Dims;
+
+override WG_X: u32 = 16u;
+override WG_Y: u32 = 16u;
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let row = gid.y;
+    let col = gid.x;
+    if (row >= dims.m || col >= dims.n) {
+        return;
+    }
+    var acc = Elem(0);
+    for (var i = 0u; i < dims.k; i++) {
+        acc = fma(a[row * dims.lda + i], b[i * dims.ldb + col], acc);
+    }
+    c[row * dims.ldc + col] = acc;
+}

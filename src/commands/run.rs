@@ -1,0 +1,179 @@
+//! `fleetbench run`: pick an adapter, measure its peaks and verified GEMM throughput,
+//! print the table (or JSON/CSV/Markdown), and write the results file atomically.
+//! A GEMM that fails verification is shown as failed and makes the command exit 1.
+
+use std::path::PathBuf;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::error::{Error, Result};
+use crate::gpu::adapter::{self, AdapterSelector};
+use crate::gpu::GpuContext;
+use crate::kernels::{Dtype, GemmShape, KernelId};
+use crate::measure::peaks::ProbePlan;
+use crate::measure::sampling::SamplingPlan;
+use crate::measure::session::{SessionPlan, run_session};
+use crate::report::{self, Format};
+use crate::results::RunResults;
+
+mod render;
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Adapter to use: its index in `fleetbench devices` or a name substring (default: the
+    /// best hardware adapter; WGPU_ADAPTER_NAME is honoured).
+    #[arg(long)]
+    pub adapter: Option<String>,
+    /// Only these backends (comma list: vulkan, metal, dx12, gl); WGPU_BACKEND is honoured.
+    #[arg(long)]
+    pub backend: Option<String>,
+    /// Element types (default: f32, plus f16 where the adapter has shader-f16).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub dtype: Vec<Dtype>,
+    /// Square sizes to run, e.g. 256,1024.
+    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..))]
+    pub sizes: Vec<u32>,
+    /// A rectangular shape MxNxK (repeatable).
+    #[arg(long, value_parser = parse_shape)]
+    pub shape: Vec<GemmShape>,
+    /// Kernels to run (default: all).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub kernel: Vec<KernelId>,
+    /// Timed samples per benchmark.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub samples: Option<u32>,
+    /// Untimed runs before sampling (the first dispatch, which compiles, is always extra).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub warmup: Option<u32>,
+    /// A short sweep (small sizes, few samples) that finishes in under a minute on lavapipe.
+    #[arg(long)]
+    pub quick: bool,
+    /// Time with the wall clock even where the adapter has timestamp queries.
+    #[arg(long)]
+    pub wall_clock: bool,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the output to this file (atomically) instead of stdout.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+/// Parses "MxNxK" (also with capital X or '*').
+pub fn parse_shape(text: &str) -> std::result::Result<GemmShape, String> {
+    let parts: Vec<&str> = text.split(['x', 'X', '*']).map(str::trim).collect();
+    let bad = || format!("'{text}' is not a shape MxNxK of positive integers, e.g. 4096x4096x1024");
+    let [m, n, k] = parts.as_slice() else { return Err(bad()) };
+    let parse = |s: &str| s.parse::<u32>().ok().filter(|v| *v > 0).ok_or_else(bad);
+    Ok(GemmShape { m: parse(m)?, n: parse(n)?, k: parse(k)? })
+}
+
+pub fn execute(args: &RunArgs) -> Result<()> {
+    let backends = adapter::backends_to_search(args.backend.as_deref())?;
+    let selector = AdapterSelector::from_flag_or_env(args.adapter.as_deref());
+    let chosen = adapter::select(adapter::discover(backends), &selector)?;
+    let slow_gl = chosen.description.software && chosen.description.backend == "gl";
+    let ctx = GpuContext::open(chosen)?;
+    let plan = plan_for(args, &ctx, slow_gl)?;
+    let progress = progress_bar(plan.steps());
+    let results = run_session(&ctx, &plan, &progress);
+    progress.finish_and_clear();
+    let results = results?;
+    let text = match args.format {
+        Format::Json => report::to_json(&results)?,
+        other => report::render_tables(&render::tables(&results), other)?,
+    };
+    report::emit(&text, args.output.as_deref())?;
+    verification_status(&results)
+}
+
+/// Exit 1 (after the output is written) when any GEMM failed verification.
+fn verification_status(results: &RunResults) -> Result<()> {
+    let failed: Vec<String> = results
+        .gemm
+        .iter()
+        .filter(|g| !g.verified)
+        .map(|g| format!("{} {} {}x{}x{}", g.kernel, g.dtype, g.m, g.n, g.k))
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::runtime(format!("verification failed: {}", failed.join(", "))))
+    }
+}
+
+/// Turns the flags into a plan, checking them against the adapter.
+fn plan_for(args: &RunArgs, ctx: &GpuContext, slow_gl: bool) -> Result<SessionPlan> {
+    let has_f16 = ctx.has(wgpu::Features::SHADER_F16);
+    let dtypes = if args.dtype.is_empty() {
+        if has_f16 { vec![Dtype::F32, Dtype::F16] } else { vec![Dtype::F32] }
+    } else {
+        dedup(&args.dtype)
+    };
+    if dtypes.contains(&Dtype::F16) && !has_f16 {
+        return Err(Error::usage(format!(
+            "f16 needs the shader-f16 feature, which {} does not have; use --dtype f32",
+            ctx.description.label()
+        )));
+    }
+    let bounded = args.quick || slow_gl;
+    if slow_gl && !args.quick {
+        eprintln!(
+            "note: {} is the GL software path, where each shader compiles for tens of seconds; \
+             running the short sweep. Install mesa-vulkan-drivers for the much faster Vulkan one.",
+            ctx.description.name
+        );
+    }
+    let mut shapes: Vec<GemmShape> = dedup(&args.sizes).into_iter().map(GemmShape::square).collect();
+    shapes.extend(args.shape.iter().copied());
+    if shapes.is_empty() {
+        let defaults: &[u32] = if bounded { &[256, 512] } else { &[256, 1024] };
+        shapes = defaults.iter().map(|&s| GemmShape::square(s)).collect();
+    }
+    let kernels = if args.kernel.is_empty() { KernelId::ALL.to_vec() } else { dedup(&args.kernel) };
+    let sampling = SamplingPlan {
+        warmup: args.warmup.unwrap_or(if bounded { 1 } else { 2 }),
+        samples: args.samples.unwrap_or(if bounded { 3 } else { 5 }),
+        min_sample_seconds: if bounded { 0.02 } else { 0.05 },
+        max_repeats: 1000,
+    };
+    let probes = ProbePlan {
+        sampling,
+        max_invocations: 1 << 22,
+        max_copy_bytes: if bounded { 32 << 20 } else { 128 << 20 },
+        target_dispatch_seconds: if bounded { 0.005 } else { 0.02 },
+    };
+    Ok(SessionPlan { kernels, dtypes, shapes, sampling, probes, use_timestamps: !args.wall_clock })
+}
+
+fn dedup<T: PartialEq + Copy>(items: &[T]) -> Vec<T> {
+    let mut out: Vec<T> = Vec::new();
+    for item in items {
+        if !out.contains(item) {
+            out.push(*item);
+        }
+    }
+    out
+}
+
+/// A progress bar on stderr, drawn only when stderr is a terminal.
+fn progress_bar(steps: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(steps), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {msg}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_parse_and_reject_zero_or_garbage() {
+        assert_eq!(parse_shape("4096x2048x1024"), Ok(GemmShape { m: 4096, n: 2048, k: 1024 }));
+        assert_eq!(parse_shape("3X5*7"), Ok(GemmShape { m: 3, n: 5, k: 7 }));
+        assert!(parse_shape("0x5x7").is_err());
+        assert!(parse_shape("5x7").is_err());
+        assert!(parse_shape("axbxc").is_err());
+    }
+}

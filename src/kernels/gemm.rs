@@ -1,0 +1,280 @@
+//! The GEMM kernel families: what each needs compiled, how it pads and dispatches a shape,
+//! and whether an adapter's limits allow it. Shapes are C[M x N] = A[M x K] * B[K x N],
+//! row-major, with leading dimensions equal to the padded widths.
+
+use serde::{Deserialize, Serialize};
+
+use super::dtype::Dtype;
+use super::source;
+use crate::error::{Error, Result};
+
+/// A GEMM problem size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GemmShape {
+    pub m: u32,
+    pub n: u32,
+    pub k: u32,
+}
+
+impl GemmShape {
+    pub fn square(size: u32) -> Self {
+        GemmShape { m: size, n: size, k: size }
+    }
+
+    /// Floating-point operations of one multiply: 2 * M * N * K.
+    pub fn flops(&self) -> f64 {
+        2.0 * f64::from(self.m) * f64::from(self.n) * f64::from(self.k)
+    }
+
+    /// "MxNxK".
+    pub fn label(&self) -> String {
+        format!("{}x{}x{}", self.m, self.n, self.k)
+    }
+}
+
+/// The kernel families a user can pick with `--kernel`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum KernelId {
+    /// One invocation per output element: the baseline.
+    Naive,
+    /// Workgroup tiles in shared memory, a register block per invocation, vec4 loads.
+    Tiled,
+}
+
+impl KernelId {
+    pub const ALL: [KernelId; 2] = [KernelId::Naive, KernelId::Tiled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KernelId::Naive => "naive",
+            KernelId::Tiled => "tiled",
+        }
+    }
+}
+
+/// The tunable geometry of a kernel. The naive kernel uses only the workgroup size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TileConfig {
+    /// Invocations per workgroup along N and along M.
+    pub wg_x: u32,
+    pub wg_y: u32,
+    /// Register block: rows of C per invocation, and vec4 columns of C per invocation.
+    pub block_m: u32,
+    pub block_n4: u32,
+    /// K step staged in workgroup memory per iteration (a multiple of 4).
+    pub tile_k: u32,
+}
+
+impl TileConfig {
+    /// Rows of C per workgroup.
+    pub fn tile_m(&self) -> u32 {
+        self.wg_y * self.block_m
+    }
+
+    /// Columns of C per workgroup.
+    pub fn tile_n(&self) -> u32 {
+        self.wg_x * self.block_n4 * 4
+    }
+}
+
+/// A kernel family with a concrete geometry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct GemmKernel {
+    pub id: KernelId,
+    pub config: TileConfig,
+}
+
+impl GemmKernel {
+    /// The naive baseline with 16x16 workgroups (8x8 where the adapter allows fewer).
+    pub fn naive(limits: &wgpu::Limits) -> Self {
+        let side = if limits.max_compute_invocations_per_workgroup >= 256 { 16 } else { 8 };
+        GemmKernel {
+            id: KernelId::Naive,
+            config: TileConfig { wg_x: side, wg_y: side, block_m: 1, block_n4: 1, tile_k: 4 },
+        }
+    }
+
+    /// The tiled kernel's default geometry: 8x8 invocations, each an 8x8 block, 64x64 tiles.
+    pub fn tiled_default() -> Self {
+        GemmKernel {
+            id: KernelId::Tiled,
+            config: TileConfig { wg_x: 8, wg_y: 8, block_m: 8, block_n4: 2, tile_k: 16 },
+        }
+    }
+
+    /// The default kernel of a family for an adapter.
+    pub fn default_for(id: KernelId, limits: &wgpu::Limits) -> Self {
+        match id {
+            KernelId::Naive => Self::naive(limits),
+            KernelId::Tiled => Self::tiled_default(),
+        }
+    }
+
+    /// A short description of the geometry, for tables.
+    pub fn geometry(&self) -> String {
+        let c = &self.config;
+        match self.id {
+            KernelId::Naive => format!("wg {}x{}", c.wg_x, c.wg_y),
+            KernelId::Tiled => format!(
+                "tile {}x{}x{}, block {}x{}, wg {}x{}",
+                c.tile_m(),
+                c.tile_n(),
+                c.tile_k,
+                c.block_m,
+                c.block_n4 * 4,
+                c.wg_x,
+                c.wg_y
+            ),
+        }
+    }
+
+    /// The WGSL for this kernel in `dtype`.
+    pub fn source(&self, dtype: Dtype) -> String {
+        match self.id {
+            KernelId::Naive => source::with_dtype(source::GEMM_NAIVE, dtype),
+            KernelId::Tiled => source::with_dtype(
+                &source::with_consts(
+                    source::GEMM_TILED,
+                    &[("BM", self.config.block_m), ("BN4", self.config.block_n4)],
+                ),
+                dtype,
+            ),
+        }
+    }
+
+    /// Pipeline-overridable constants.
+    pub fn constants(&self) -> Vec<(&'static str, f64)> {
+        let c = &self.config;
+        let mut constants = vec![("WG_X", f64::from(c.wg_x)), ("WG_Y", f64::from(c.wg_y))];
+        if self.id == KernelId::Tiled {
+            constants.push(("TK", f64::from(c.tile_k)));
+        }
+        constants
+    }
+
+    /// The shape actually computed: padded with zeros to whole tiles.
+    pub fn padded(&self, shape: GemmShape) -> GemmShape {
+        let c = &self.config;
+        match self.id {
+            KernelId::Naive => shape,
+            KernelId::Tiled => GemmShape {
+                m: round_up(shape.m, c.tile_m()),
+                n: round_up(shape.n, c.tile_n()),
+                k: round_up(shape.k, c.tile_k),
+            },
+        }
+    }
+
+    /// Workgroups to dispatch along x (N) and y (M).
+    pub fn workgroups(&self, shape: GemmShape) -> (u32, u32) {
+        let c = &self.config;
+        match self.id {
+            KernelId::Naive => (shape.n.div_ceil(c.wg_x), shape.m.div_ceil(c.wg_y)),
+            KernelId::Tiled => {
+                let padded = self.padded(shape);
+                (padded.n / c.tile_n(), padded.m / c.tile_m())
+            }
+        }
+    }
+
+    /// Bytes of workgroup memory the kernel declares.
+    pub fn workgroup_storage(&self, dtype: Dtype) -> u64 {
+        let c = &self.config;
+        match self.id {
+            KernelId::Naive => 0,
+            KernelId::Tiled => {
+                u64::from(c.tile_m() * c.tile_k + c.tile_k * c.tile_n()) * dtype.size()
+            }
+        }
+    }
+
+    /// Checks the kernel and shape against the adapter's limits; a violation is a usage
+    /// error that says which limit and by how much.
+    pub fn check_limits(&self, shape: GemmShape, dtype: Dtype, limits: &wgpu::Limits) -> Result<()> {
+        let c = &self.config;
+        let invocations = c.wg_x * c.wg_y;
+        let exceeded = |what: &str, needed: u64, limit: u64| {
+            Error::usage(format!(
+                "{} {} at {}: needs {what} {needed}, the adapter allows {limit}",
+                self.id.as_str(),
+                dtype,
+                shape.label()
+            ))
+        };
+        if invocations > limits.max_compute_invocations_per_workgroup
+            || c.wg_x > limits.max_compute_workgroup_size_x
+            || c.wg_y > limits.max_compute_workgroup_size_y
+        {
+            return Err(exceeded(
+                "invocations per workgroup",
+                u64::from(invocations),
+                u64::from(limits.max_compute_invocations_per_workgroup),
+            ));
+        }
+        let storage = self.workgroup_storage(dtype);
+        if storage > u64::from(limits.max_compute_workgroup_storage_size) {
+            return Err(exceeded(
+                "workgroup storage bytes",
+                storage,
+                u64::from(limits.max_compute_workgroup_storage_size),
+            ));
+        }
+        let padded = self.padded(shape);
+        let largest = [
+            u64::from(padded.m) * u64::from(padded.k),
+            u64::from(padded.k) * u64::from(padded.n),
+            u64::from(padded.m) * u64::from(padded.n),
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(0)
+            * dtype.size();
+        let binding_limit = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size);
+        if largest > binding_limit {
+            return Err(exceeded("a buffer of (bytes)", largest, binding_limit));
+        }
+        let (x, y) = self.workgroups(shape);
+        let max_groups = limits.max_compute_workgroups_per_dimension;
+        if x.max(y) > max_groups {
+            return Err(exceeded("workgroups per dimension", u64::from(x.max(y)), u64::from(max_groups)));
+        }
+        Ok(())
+    }
+}
+
+fn round_up(value: u32, multiple: u32) -> u32 {
+    value.div_ceil(multiple) * multiple
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiled_padding_rounds_up_to_whole_tiles() {
+        let kernel = GemmKernel::tiled_default();
+        let padded = kernel.padded(GemmShape { m: 65, n: 3, k: 17 });
+        assert_eq!(padded, GemmShape { m: 128, n: 64, k: 32 });
+        assert_eq!(kernel.workgroups(GemmShape { m: 65, n: 3, k: 17 }), (1, 2));
+    }
+
+    #[test]
+    fn buffers_beyond_the_binding_limit_are_refused() {
+        let limits = wgpu::Limits { max_storage_buffer_binding_size: 1 << 20, ..wgpu::Limits::default() };
+        let kernel = GemmKernel::tiled_default();
+        let error = kernel.check_limits(GemmShape::square(1024), Dtype::F32, &limits).unwrap_err();
+        assert_eq!(error.exit_code(), 2);
+        assert!(error.to_string().contains("buffer"), "{error}");
+        assert!(kernel.check_limits(GemmShape::square(256), Dtype::F32, &limits).is_ok());
+    }
+
+    #[test]
+    fn workgroup_storage_is_checked() {
+        let limits = wgpu::Limits { max_compute_workgroup_storage_size: 1024, ..wgpu::Limits::default() };
+        let error = GemmKernel::tiled_default()
+            .check_limits(GemmShape::square(64), Dtype::F32, &limits)
+            .unwrap_err();
+        assert!(error.to_string().contains("workgroup storage"), "{error}");
+    }
+}

@@ -1,0 +1,12 @@
+//! GEMM kernel families and peak probes: each knows its WGSL source (in `shaders/`), the
+//! compile-time variant it needs (element type, register block), its pipeline-overridable
+//! constants, how far it pads a shape, how it is dispatched, and whether the adapter's
+//! limits allow it. Nothing here runs anything; `measure` does.
+
+pub mod dtype;
+pub mod gemm;
+pub mod probes;
+pub mod source;
+
+pub use dtype::Dtype;
+pub use gemm::{GemmKernel, GemmShape, KernelId, TileConfig};

@@ -1,0 +1,64 @@
+//! WGSL sources and their compile-time variants. Every shader opens with
+//! `alias Elem = f32;`; the f16 variant swaps that line for `enable f16; alias Elem = f16;`.
+//! Register-block sizes are `const` lines rewritten the same way (WGSL needs constant
+//! sizes for private arrays); everything else is a pipeline-overridable constant.
+
+use super::dtype::Dtype;
+
+pub const GEMM_NAIVE: &str = include_str!("../../shaders/gemm_naive.wgsl");
+pub const GEMM_TILED: &str = include_str!("../../shaders/gemm_tiled.wgsl");
+pub const PEAK_FMA: &str = include_str!("../../shaders/peak_fma.wgsl");
+pub const PEAK_COPY: &str = include_str!("../../shaders/peak_copy.wgsl");
+
+/// Every shader file, by name, for validation.
+pub const ALL: [(&str, &str); 4] = [
+    ("gemm_naive.wgsl", GEMM_NAIVE),
+    ("gemm_tiled.wgsl", GEMM_TILED),
+    ("peak_fma.wgsl", PEAK_FMA),
+    ("peak_copy.wgsl", PEAK_COPY),
+];
+
+const ELEM_F32: &str = "alias Elem = f32;";
+
+/// The source with its element type set.
+pub fn with_dtype(source: &str, dtype: Dtype) -> String {
+    match dtype {
+        Dtype::F32 => source.to_string(),
+        Dtype::F16 => format!("enable f16;\n{}", source.replacen(ELEM_F32, "alias Elem = f16;", 1)),
+    }
+}
+
+/// Rewrites `const NAME: u32 = ...;` lines to the given values.
+pub fn with_consts(source: &str, consts: &[(&str, u32)]) -> String {
+    source
+        .lines()
+        .map(|line| {
+            consts
+                .iter()
+                .find(|(name, _)| line.starts_with(&format!("const {name}: u32 =")))
+                .map(|(name, value)| format!("const {name}: u32 = {value}u;"))
+                .unwrap_or_else(|| line.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn f16_variant_enables_the_extension_and_swaps_the_alias() {
+        let text = with_dtype(GEMM_NAIVE, Dtype::F16);
+        assert!(text.starts_with("enable f16;"));
+        assert!(text.contains("alias Elem = f16;"));
+        assert!(!text.contains(ELEM_F32));
+    }
+
+    #[test]
+    fn consts_are_rewritten() {
+        let text = with_consts(GEMM_TILED, &[("BM", 8), ("BN4", 2)]);
+        assert!(text.contains("const BM: u32 = 8u;"));
+        assert!(text.contains("const BN4: u32 = 2u;"));
+    }
+}

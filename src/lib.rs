@@ -1,0 +1,20 @@
+//! fleetbench: measure one GPU, project the fleet.
+//!
+//! The pipeline runs one way: `gpu` (wgpu adapters, devices, timing) -> `measure`
+//! (warm-up, sampling, verification, peak probes) -> `results` (the typed results file,
+//! the seam between measuring and projecting) -> `model` (sourced accelerators and fleets,
+//! power and count, training and inference projections) -> `report` (table, JSON, CSV,
+//! Markdown). `model` knows nothing of wgpu; `gpu` knows nothing of fleets. `commands`
+//! wires one subcommand to the library; `cli` is the clap definition.
+
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod gpu;
+pub mod kernels;
+pub mod measure;
+pub mod model;
+pub mod report;
+pub mod results;
+
+pub use error::{Error, Result};

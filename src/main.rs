@@ -1,0 +1,36 @@
+//! The `fleetbench` binary: parse the command line, run the command, map errors to exit
+//! codes (0 ok, 1 runtime failure, 2 bad usage or input). All work lives in the library.
+
+use clap::Parser;
+use clap::error::ErrorKind;
+use fleetbench::cli::Cli;
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => exit_on_clap_error(err),
+    };
+    if let Err(err) = fleetbench::commands::execute(cli) {
+        eprintln!("error: {err}");
+        std::process::exit(err.exit_code());
+    }
+}
+
+/// Help and version go to stdout with exit 0; usage errors become one line on stderr with
+/// exit 2 (clap's own multi-line message is folded into that line).
+fn exit_on_clap_error(err: clap::Error) -> ! {
+    if matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
+        || err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    {
+        err.exit();
+    }
+    let rendered = err.render().to_string();
+    let line = rendered
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    eprintln!("{line} (see --help)");
+    std::process::exit(2);
+}

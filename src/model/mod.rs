@@ -1,0 +1,1 @@
+//! The fleet model (placeholder until it lands).
