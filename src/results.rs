@@ -31,7 +31,10 @@ pub struct ToolInfo {
 
 impl ToolInfo {
     pub fn current() -> Self {
-        ToolInfo { name: env!("CARGO_PKG_NAME").into(), version: env!("CARGO_PKG_VERSION").into() }
+        ToolInfo {
+            name: env!("CARGO_PKG_NAME").into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }
     }
 }
 

@@ -20,8 +20,10 @@ pub struct DevicesArgs {
 
 pub fn execute(args: &DevicesArgs) -> Result<()> {
     let backends = adapter::backends_to_search(args.backend.as_deref())?;
-    let found: Vec<AdapterDescription> =
-        adapter::discover(backends).into_iter().map(|a| a.description).collect();
+    let found: Vec<AdapterDescription> = adapter::discover(backends)
+        .into_iter()
+        .map(|a| a.description)
+        .collect();
     if found.is_empty() {
         return Err(Error::runtime(NO_ADAPTER_HELP));
     }
@@ -34,8 +36,17 @@ pub fn execute(args: &DevicesArgs) -> Result<()> {
 
 fn devices_table(found: &[AdapterDescription]) -> Table {
     let mut table = Table::new([
-        "index", "name", "backend", "type", "software", "driver", "features",
-        "wg storage", "invocations", "binding size", "buffer size",
+        "index",
+        "name",
+        "backend",
+        "type",
+        "software",
+        "driver",
+        "features",
+        "wg storage",
+        "invocations",
+        "binding size",
+        "buffer size",
     ])
     .with_title("Adapters");
     for d in found {
@@ -68,5 +79,9 @@ pub fn format_bytes(bytes: u64) -> String {
         value /= 1024.0;
         unit += 1;
     }
-    if value.fract() == 0.0 { format!("{value:.0} {}", UNITS[unit]) } else { format!("{value:.1} {}", UNITS[unit]) }
+    if value.fract() == 0.0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
 }

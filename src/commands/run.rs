@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::{Error, Result};
-use crate::gpu::adapter::{self, AdapterSelector};
 use crate::gpu::GpuContext;
+use crate::gpu::adapter::{self, AdapterSelector};
 use crate::kernels::{Dtype, GemmShape, KernelId};
 use crate::measure::peaks::ProbePlan;
 use crate::measure::sampling::SamplingPlan;
@@ -62,9 +62,15 @@ pub struct RunArgs {
 pub fn parse_shape(text: &str) -> std::result::Result<GemmShape, String> {
     let parts: Vec<&str> = text.split(['x', 'X', '*']).map(str::trim).collect();
     let bad = || format!("'{text}' is not a shape MxNxK of positive integers, e.g. 4096x4096x1024");
-    let [m, n, k] = parts.as_slice() else { return Err(bad()) };
+    let [m, n, k] = parts.as_slice() else {
+        return Err(bad());
+    };
     let parse = |s: &str| s.parse::<u32>().ok().filter(|v| *v > 0).ok_or_else(bad);
-    Ok(GemmShape { m: parse(m)?, n: parse(n)?, k: parse(k)? })
+    Ok(GemmShape {
+        m: parse(m)?,
+        n: parse(n)?,
+        k: parse(k)?,
+    })
 }
 
 pub fn execute(args: &RunArgs) -> Result<()> {
@@ -97,24 +103,20 @@ fn verification_status(results: &RunResults) -> Result<()> {
     if failed.is_empty() {
         Ok(())
     } else {
-        Err(Error::runtime(format!("verification failed: {}", failed.join(", "))))
+        Err(Error::runtime(format!(
+            "verification failed: {}",
+            failed.join(", ")
+        )))
     }
 }
 
 /// Turns the flags into a plan, checking them against the adapter.
 fn plan_for(args: &RunArgs, ctx: &GpuContext, slow_gl: bool) -> Result<SessionPlan> {
-    let has_f16 = ctx.has(wgpu::Features::SHADER_F16);
-    let dtypes = if args.dtype.is_empty() {
-        if has_f16 { vec![Dtype::F32, Dtype::F16] } else { vec![Dtype::F32] }
-    } else {
-        dedup(&args.dtype)
-    };
-    if dtypes.contains(&Dtype::F16) && !has_f16 {
-        return Err(Error::usage(format!(
-            "f16 needs the shader-f16 feature, which {} does not have; use --dtype f32",
-            ctx.description.label()
-        )));
-    }
+    let dtypes = choose_dtypes(
+        &args.dtype,
+        ctx.has(wgpu::Features::SHADER_F16),
+        &ctx.description.label(),
+    )?;
     let bounded = args.quick || slow_gl;
     if slow_gl && !args.quick {
         eprintln!(
@@ -123,13 +125,20 @@ fn plan_for(args: &RunArgs, ctx: &GpuContext, slow_gl: bool) -> Result<SessionPl
             ctx.description.name
         );
     }
-    let mut shapes: Vec<GemmShape> = dedup(&args.sizes).into_iter().map(GemmShape::square).collect();
+    let mut shapes: Vec<GemmShape> = dedup(&args.sizes)
+        .into_iter()
+        .map(GemmShape::square)
+        .collect();
     shapes.extend(args.shape.iter().copied());
     if shapes.is_empty() {
         let defaults: &[u32] = if bounded { &[256, 512] } else { &[256, 1024] };
         shapes = defaults.iter().map(|&s| GemmShape::square(s)).collect();
     }
-    let kernels = if args.kernel.is_empty() { KernelId::ALL.to_vec() } else { dedup(&args.kernel) };
+    let kernels = if args.kernel.is_empty() {
+        KernelId::ALL.to_vec()
+    } else {
+        dedup(&args.kernel)
+    };
     let sampling = SamplingPlan {
         warmup: args.warmup.unwrap_or(if bounded { 1 } else { 2 }),
         samples: args.samples.unwrap_or(if bounded { 3 } else { 5 }),
@@ -142,7 +151,32 @@ fn plan_for(args: &RunArgs, ctx: &GpuContext, slow_gl: bool) -> Result<SessionPl
         max_copy_bytes: if bounded { 32 << 20 } else { 128 << 20 },
         target_dispatch_seconds: if bounded { 0.005 } else { 0.02 },
     };
-    Ok(SessionPlan { kernels, dtypes, shapes, sampling, probes, use_timestamps: !args.wall_clock })
+    Ok(SessionPlan {
+        kernels,
+        dtypes,
+        shapes,
+        sampling,
+        probes,
+        use_timestamps: !args.wall_clock,
+    })
+}
+
+/// The requested element types, or f32 (plus f16 where available) by default; f16 on an
+/// adapter without shader-f16 is a usage error.
+pub fn choose_dtypes(requested: &[Dtype], has_f16: bool, adapter: &str) -> Result<Vec<Dtype>> {
+    if requested.is_empty() {
+        return Ok(if has_f16 {
+            vec![Dtype::F32, Dtype::F16]
+        } else {
+            vec![Dtype::F32]
+        });
+    }
+    if requested.contains(&Dtype::F16) && !has_f16 {
+        return Err(Error::usage(format!(
+            "f16 needs the shader-f16 feature, which {adapter} does not have; use --dtype f32"
+        )));
+    }
+    Ok(dedup(requested))
 }
 
 fn dedup<T: PartialEq + Copy>(items: &[T]) -> Vec<T> {
@@ -170,10 +204,75 @@ mod tests {
 
     #[test]
     fn shapes_parse_and_reject_zero_or_garbage() {
-        assert_eq!(parse_shape("4096x2048x1024"), Ok(GemmShape { m: 4096, n: 2048, k: 1024 }));
+        assert_eq!(
+            parse_shape("4096x2048x1024"),
+            Ok(GemmShape {
+                m: 4096,
+                n: 2048,
+                k: 1024
+            })
+        );
         assert_eq!(parse_shape("3X5*7"), Ok(GemmShape { m: 3, n: 5, k: 7 }));
         assert!(parse_shape("0x5x7").is_err());
         assert!(parse_shape("5x7").is_err());
         assert!(parse_shape("axbxc").is_err());
+    }
+
+    #[test]
+    fn a_failed_verification_is_a_runtime_error_naming_the_benchmark() {
+        let mut results: RunResults = serde_json::from_str(SAMPLE_RESULTS).unwrap();
+        assert!(verification_status(&results).is_ok());
+        results.gemm[0].verified = false;
+        let error = verification_status(&results).unwrap_err();
+        assert_eq!(error.exit_code(), 1);
+        assert_eq!(error.to_string(), "verification failed: tiled f32 64x64x64");
+    }
+
+    const SAMPLE_RESULTS: &str = r#"{
+        "schema_version": 1,
+        "tool": {"name": "fleetbench", "version": "0"},
+        "environment": {"os": "linux", "arch": "x86_64", "started_unix": 0, "command_line": []},
+        "adapter": {"index": 0, "name": "gpu", "backend": "vulkan", "device_type": "cpu",
+            "driver": "", "driver_info": "", "software": true, "features": [],
+            "limits": {"max_compute_workgroup_storage_size": 1, "max_compute_invocations_per_workgroup": 1,
+                "max_compute_workgroup_size_x": 1, "max_compute_workgroup_size_y": 1,
+                "max_compute_workgroups_per_dimension": 1, "max_storage_buffer_binding_size": 1,
+                "max_buffer_size": 1, "max_storage_buffers_per_shader_stage": 1,
+                "min_subgroup_size": 8, "max_subgroup_size": 8}},
+        "timing": "timestamp",
+        "peaks": {"fma_gflops": {"f32": 100.0}, "bandwidth_gbps": 10.0},
+        "gemm": [{"kernel": "tiled", "geometry": "", "dtype": "f32", "m": 64, "n": 64, "k": 64,
+            "gflops": {"median": 5.0, "min": 4.0, "max": 6.0}, "samples": 3, "verified": true,
+            "max_error": 0.0, "error_bound": 1e-5, "checked_entries": 4096, "efficiency": 0.05,
+            "timing": "timestamp"}]
+    }"#;
+
+    #[test]
+    fn a_failed_result_is_shown_as_failed_without_throughput() {
+        let mut results: RunResults = serde_json::from_str(SAMPLE_RESULTS).unwrap();
+        results.gemm[0].verified = false;
+        results.gemm[0].gflops = None;
+        results.gemm[0].efficiency = None;
+        let text =
+            crate::report::render_tables(&render::tables(&results), Format::Markdown).unwrap();
+        let row = text.lines().find(|l| l.starts_with("| tiled")).unwrap();
+        assert!(row.contains("FAILED"), "{row}");
+        assert!(row.contains("| - | - | - |"), "{row}");
+    }
+
+    #[test]
+    fn f16_without_shader_f16_is_a_usage_error() {
+        let error = choose_dtypes(&[Dtype::F16], false, "gpu").unwrap_err();
+        assert_eq!(error.exit_code(), 2);
+        assert!(error.to_string().contains("shader-f16"));
+        assert_eq!(choose_dtypes(&[], false, "gpu").unwrap(), vec![Dtype::F32]);
+        assert_eq!(
+            choose_dtypes(&[], true, "gpu").unwrap(),
+            vec![Dtype::F32, Dtype::F16]
+        );
+        assert_eq!(
+            choose_dtypes(&[Dtype::F16, Dtype::F16], true, "gpu").unwrap(),
+            vec![Dtype::F16]
+        );
     }
 }

@@ -145,8 +145,9 @@ pub fn backends_to_search(flag: Option<&str>) -> Result<wgpu::Backends> {
     match flag {
         Some(list) => parse_backends(list),
         None => match std::env::var("WGPU_BACKEND") {
-            Ok(list) if !list.trim().is_empty() => parse_backends(&list)
-                .map_err(|e| Error::usage(format!("WGPU_BACKEND: {e}"))),
+            Ok(list) if !list.trim().is_empty() => {
+                parse_backends(&list).map_err(|e| Error::usage(format!("WGPU_BACKEND: {e}")))
+            }
             _ => Ok(wgpu::Backends::all() - wgpu::Backends::BROWSER_WEBGPU - wgpu::Backends::NOOP),
         },
     }
@@ -163,7 +164,10 @@ pub fn discover(backends: wgpu::Backends) -> Vec<DiscoveredAdapter> {
         .enumerate()
         .map(|(index, adapter)| {
             let description = describe(index, &adapter);
-            DiscoveredAdapter { adapter, description }
+            DiscoveredAdapter {
+                adapter,
+                description,
+            }
         })
         .collect()
 }
@@ -229,7 +233,9 @@ pub fn select(
             .enumerate()
             .min_by_key(|(i, a)| (preference(&a.description), *i))
             .map(|(i, _)| i),
-        AdapterSelector::Index(index) => adapters.iter().position(|a| a.description.index == *index),
+        AdapterSelector::Index(index) => {
+            adapters.iter().position(|a| a.description.index == *index)
+        }
         AdapterSelector::Name(name) => {
             let needle = name.to_lowercase();
             adapters

@@ -5,22 +5,29 @@ use wgpu::util::DeviceExt;
 use super::context::GpuContext;
 use crate::error::{Error, Result};
 
+/// Storage bindings must be whole multiples of 4 bytes, and vec4 arrays of 16: sizes are
+/// rounded up to 16 bytes (the tail is zero and never read as data).
+const STORAGE_ALIGN: u64 = 16;
+
 /// A storage buffer initialised with `data` (usable as a copy source for read-back).
 pub fn storage_with(ctx: &GpuContext, label: &str, data: &[u8]) -> wgpu::Buffer {
-    ctx.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-        label: Some(label),
-        contents: data,
-        usage: wgpu::BufferUsages::STORAGE
-            | wgpu::BufferUsages::COPY_SRC
-            | wgpu::BufferUsages::COPY_DST,
-    })
+    let mut contents = data.to_vec();
+    contents.resize(round_up(data.len() as u64) as usize, 0);
+    ctx.device
+        .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some(label),
+            contents: &contents,
+            usage: wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_SRC
+                | wgpu::BufferUsages::COPY_DST,
+        })
 }
 
 /// A zeroed storage buffer of `size` bytes.
 pub fn storage_zeroed(ctx: &GpuContext, label: &str, size: u64) -> wgpu::Buffer {
     ctx.device.create_buffer(&wgpu::BufferDescriptor {
         label: Some(label),
-        size,
+        size: round_up(size),
         usage: wgpu::BufferUsages::STORAGE
             | wgpu::BufferUsages::COPY_SRC
             | wgpu::BufferUsages::COPY_DST,
@@ -28,13 +35,44 @@ pub fn storage_zeroed(ctx: &GpuContext, label: &str, size: u64) -> wgpu::Buffer 
     })
 }
 
+/// A read-only storage texture of `width x height` texels of 4 elements each, holding
+/// `data` (row-major, each row `width` texels).
+pub fn storage_texture_with(
+    ctx: &GpuContext,
+    label: &str,
+    format: wgpu::TextureFormat,
+    (width, height): (u32, u32),
+    data: &[u8],
+) -> wgpu::Texture {
+    ctx.device.create_texture_with_data(
+        &ctx.queue,
+        &wgpu::TextureDescriptor {
+            label: Some(label),
+            size: wgpu::Extent3d {
+                width,
+                height,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format,
+            usage: wgpu::TextureUsages::STORAGE_BINDING | wgpu::TextureUsages::COPY_DST,
+            view_formats: &[],
+        },
+        wgpu::util::TextureDataOrder::LayerMajor,
+        data,
+    )
+}
+
 /// A uniform buffer holding `data`.
 pub fn uniform_with(ctx: &GpuContext, label: &str, data: &[u8]) -> wgpu::Buffer {
-    ctx.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-        label: Some(label),
-        contents: data,
-        usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-    })
+    ctx.device
+        .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some(label),
+            contents: data,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+        })
 }
 
 /// Copies `source` to a staging buffer and returns its bytes.
@@ -69,4 +107,8 @@ pub fn map_and_read(ctx: &GpuContext, staging: &wgpu::Buffer) -> Result<Vec<u8>>
         .to_vec();
     staging.unmap();
     Ok(bytes)
+}
+
+fn round_up(size: u64) -> u64 {
+    size.max(1).div_ceil(STORAGE_ALIGN) * STORAGE_ALIGN
 }

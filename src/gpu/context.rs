@@ -25,10 +25,12 @@ pub struct GpuContext {
 impl GpuContext {
     /// Opens a device with the features fleetbench can use and the adapter's own limits.
     pub fn open(discovered: DiscoveredAdapter) -> Result<Self> {
-        let DiscoveredAdapter { adapter, description } = discovered;
-        let wanted = wgpu::Features::TIMESTAMP_QUERY
-            | wgpu::Features::SHADER_F16
-            | wgpu::Features::SUBGROUP;
+        let DiscoveredAdapter {
+            adapter,
+            description,
+        } = discovered;
+        let wanted =
+            wgpu::Features::TIMESTAMP_QUERY | wgpu::Features::SHADER_F16 | wgpu::Features::SUBGROUP;
         let features = adapter.features() & wanted;
         let limits = adapter.limits();
         let descriptor = wgpu::DeviceDescriptor {
@@ -37,11 +39,20 @@ impl GpuContext {
             required_limits: limits.clone(),
             ..Default::default()
         };
-        let (device, queue) = pollster::block_on(adapter.request_device(&descriptor))
-            .map_err(|e| Error::runtime(format!("cannot open device on {}: {e}", description.name)))?;
+        let (device, queue) =
+            pollster::block_on(adapter.request_device(&descriptor)).map_err(|e| {
+                Error::runtime(format!("cannot open device on {}: {e}", description.name))
+            })?;
         let fault = Arc::new(Mutex::new(None));
         install_fault_handlers(&device, &fault);
-        Ok(GpuContext { description, device, queue, features, limits, fault })
+        Ok(GpuContext {
+            description,
+            device,
+            queue,
+            features,
+            limits,
+            fault,
+        })
     }
 
     /// Whether the device was opened with a feature.
@@ -59,7 +70,10 @@ impl GpuContext {
         let errors = [validation.pop(), memory.pop(), internal.pop()];
         for pending in errors {
             if let Some(err) = pollster::block_on(pending) {
-                return Err(Error::runtime(format!("{what}: {}", one_line(&err.to_string()))));
+                return Err(Error::runtime(format!(
+                    "{what}: {}",
+                    one_line(&err.to_string())
+                )));
             }
         }
         self.check_fault()?;
@@ -69,7 +83,10 @@ impl GpuContext {
     /// Blocks until all submitted work is done; device loss or a hang is an error.
     pub fn wait(&self) -> Result<()> {
         self.device
-            .poll(wgpu::PollType::Wait { submission_index: None, timeout: Some(POLL_TIMEOUT) })
+            .poll(wgpu::PollType::Wait {
+                submission_index: None,
+                timeout: Some(POLL_TIMEOUT),
+            })
             .map_err(|e| Error::runtime(format!("waiting for the GPU failed: {e}")))?;
         self.check_fault()
     }
@@ -88,12 +105,18 @@ fn install_fault_handlers(device: &wgpu::Device, fault: &Arc<Mutex<Option<String
     device.set_device_lost_callback(move |reason, message| {
         // A deliberate destroy at drop time is not a fault.
         if reason != wgpu::DeviceLostReason::Destroyed {
-            record(&lost, format!("GPU device lost ({reason:?}): {}", one_line(&message)));
+            record(
+                &lost,
+                format!("GPU device lost ({reason:?}): {}", one_line(&message)),
+            );
         }
     });
     let uncaptured = Arc::clone(fault);
     device.on_uncaptured_error(Arc::new(move |error: wgpu::Error| {
-        record(&uncaptured, format!("GPU error: {}", one_line(&error.to_string())));
+        record(
+            &uncaptured,
+            format!("GPU error: {}", one_line(&error.to_string())),
+        );
     }));
 }
 
@@ -107,8 +130,8 @@ fn record(fault: &Mutex<Option<String>>, message: String) {
 fn one_line(text: &str) -> String {
     text.lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .take(3)
+        .filter(|l| !l.is_empty() && *l != "Caused by:")
+        .take(6)
         .collect::<Vec<_>>()
         .join(" / ")
 }

@@ -65,7 +65,11 @@ impl Timer {
 
     /// The method this timer tries first.
     pub fn preferred_method(&self) -> TimingMethod {
-        if self.queries.is_some() { TimingMethod::Timestamp } else { TimingMethod::WallClock }
+        if self.queries.is_some() {
+            TimingMethod::Timestamp
+        } else {
+            TimingMethod::WallClock
+        }
     }
 
     /// Records one compute pass with `record`, submits it, waits, and returns its time.
@@ -76,11 +80,14 @@ impl Timer {
     ) -> Result<Sample> {
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
         {
-            let timestamp_writes = self.queries.as_ref().map(|q| wgpu::ComputePassTimestampWrites {
-                query_set: &q.set,
-                beginning_of_pass_write_index: Some(0),
-                end_of_pass_write_index: Some(1),
-            });
+            let timestamp_writes =
+                self.queries
+                    .as_ref()
+                    .map(|q| wgpu::ComputePassTimestampWrites {
+                        query_set: &q.set,
+                        beginning_of_pass_write_index: Some(0),
+                        end_of_pass_write_index: Some(1),
+                    });
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("timed"),
                 timestamp_writes,
@@ -123,7 +130,12 @@ fn create_queries(ctx: &GpuContext) -> TimestampQueries {
         mapped_at_creation: false,
     });
     let period_ns = f64::from(ctx.queue.get_timestamp_period());
-    TimestampQueries { set, resolve, readback, period_ns }
+    TimestampQueries {
+        set,
+        resolve,
+        readback,
+        period_ns,
+    }
 }
 
 /// The pass duration in seconds from the two stamps, or None when they are unusable.
@@ -143,12 +155,19 @@ pub fn stamp_seconds(begin: u64, end: u64, period_ns: f64) -> Option<f64> {
 
 /// Keeps the stamp when it agrees with the wall clock of the same submission.
 pub fn choose(stamp: Option<f64>, wall: f64) -> Sample {
-    let wall_clock = Sample { seconds: wall, method: TimingMethod::WallClock };
+    let wall_clock = Sample {
+        seconds: wall,
+        method: TimingMethod::WallClock,
+    };
     let Some(gpu) = stamp else { return wall_clock };
     let not_longer_than_wall = gpu <= wall + WALL_SLACK_SECONDS;
-    let plausible_share = gpu >= wall * MIN_STAMP_SHARE_OF_WALL || wall - gpu <= OVERHEAD_ALLOWANCE_SECONDS;
+    let plausible_share =
+        gpu >= wall * MIN_STAMP_SHARE_OF_WALL || wall - gpu <= OVERHEAD_ALLOWANCE_SECONDS;
     if not_longer_than_wall && plausible_share {
-        Sample { seconds: gpu, method: TimingMethod::Timestamp }
+        Sample {
+            seconds: gpu,
+            method: TimingMethod::Timestamp,
+        }
     } else {
         wall_clock
     }
@@ -183,7 +202,13 @@ mod tests {
     #[test]
     fn consistent_stamp_is_kept() {
         let sample = choose(Some(0.09), 0.1);
-        assert_eq!(sample, Sample { seconds: 0.09, method: TimingMethod::Timestamp });
+        assert_eq!(
+            sample,
+            Sample {
+                seconds: 0.09,
+                method: TimingMethod::Timestamp
+            }
+        );
         // Short kernels: overhead dominates the wall clock but the gap is small.
         let short = choose(Some(0.0001), 0.001);
         assert_eq!(short.method, TimingMethod::Timestamp);

@@ -36,6 +36,14 @@ impl Dtype {
         }
     }
 
+    /// The four-element texture format that holds this type (for texture-read kernels).
+    pub fn texel_format(self) -> wgpu::TextureFormat {
+        match self {
+            Dtype::F32 => wgpu::TextureFormat::Rgba32Float,
+            Dtype::F16 => wgpu::TextureFormat::Rgba16Float,
+        }
+    }
+
     /// The wgpu feature the adapter needs for this type, if any.
     pub fn required_feature(self) -> wgpu::Features {
         match self {
@@ -49,7 +57,8 @@ impl Dtype {
         match self {
             Dtype::F32 => bytemuck::cast_slice(values).to_vec(),
             Dtype::F16 => {
-                let halves: Vec<half::f16> = values.iter().map(|&v| half::f16::from_f32(v)).collect();
+                let halves: Vec<half::f16> =
+                    values.iter().map(|&v| half::f16::from_f32(v)).collect();
                 bytemuck::cast_slice(&halves).to_vec()
             }
         }
@@ -58,7 +67,10 @@ impl Dtype {
     /// Decodes bytes written by a kernel into f64 values.
     pub fn decode(self, bytes: &[u8]) -> Vec<f64> {
         match self {
-            Dtype::F32 => bytemuck::cast_slice::<u8, f32>(bytes).iter().map(|&v| f64::from(v)).collect(),
+            Dtype::F32 => bytemuck::cast_slice::<u8, f32>(bytes)
+                .iter()
+                .map(|&v| f64::from(v))
+                .collect(),
             Dtype::F16 => bytemuck::cast_slice::<u8, half::f16>(bytes)
                 .iter()
                 .map(|v| f64::from(v.to_f32()))

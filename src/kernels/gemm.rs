@@ -18,7 +18,11 @@ pub struct GemmShape {
 
 impl GemmShape {
     pub fn square(size: u32) -> Self {
-        GemmShape { m: size, n: size, k: size }
+        GemmShape {
+            m: size,
+            n: size,
+            k: size,
+        }
     }
 
     /// Floating-point operations of one multiply: 2 * M * N * K.
@@ -40,16 +44,24 @@ pub enum KernelId {
     Naive,
     /// Workgroup tiles in shared memory, a register block per invocation, vec4 loads.
     Tiled,
+    /// Inputs read as read-only storage textures, a register block per invocation.
+    Texture,
 }
 
 impl KernelId {
-    pub const ALL: [KernelId; 2] = [KernelId::Naive, KernelId::Tiled];
+    pub const ALL: [KernelId; 3] = [KernelId::Naive, KernelId::Tiled, KernelId::Texture];
 
     pub fn as_str(self) -> &'static str {
         match self {
             KernelId::Naive => "naive",
             KernelId::Tiled => "tiled",
+            KernelId::Texture => "texture",
         }
+    }
+
+    /// Whether A and B are bound as storage textures rather than storage buffers.
+    pub fn reads_textures(self) -> bool {
+        self == KernelId::Texture
     }
 }
 
@@ -88,10 +100,20 @@ pub struct GemmKernel {
 impl GemmKernel {
     /// The naive baseline with 16x16 workgroups (8x8 where the adapter allows fewer).
     pub fn naive(limits: &wgpu::Limits) -> Self {
-        let side = if limits.max_compute_invocations_per_workgroup >= 256 { 16 } else { 8 };
+        let side = if limits.max_compute_invocations_per_workgroup >= 256 {
+            16
+        } else {
+            8
+        };
         GemmKernel {
             id: KernelId::Naive,
-            config: TileConfig { wg_x: side, wg_y: side, block_m: 1, block_n4: 1, tile_k: 4 },
+            config: TileConfig {
+                wg_x: side,
+                wg_y: side,
+                block_m: 1,
+                block_n4: 1,
+                tile_k: 4,
+            },
         }
     }
 
@@ -99,7 +121,27 @@ impl GemmKernel {
     pub fn tiled_default() -> Self {
         GemmKernel {
             id: KernelId::Tiled,
-            config: TileConfig { wg_x: 8, wg_y: 8, block_m: 8, block_n4: 2, tile_k: 16 },
+            config: TileConfig {
+                wg_x: 8,
+                wg_y: 8,
+                block_m: 8,
+                block_n4: 2,
+                tile_k: 16,
+            },
+        }
+    }
+
+    /// The texture kernel's default geometry: 8x4 invocations, each a 16x4 block.
+    pub fn texture_default() -> Self {
+        GemmKernel {
+            id: KernelId::Texture,
+            config: TileConfig {
+                wg_x: 8,
+                wg_y: 4,
+                block_m: 16,
+                block_n4: 1,
+                tile_k: 4,
+            },
         }
     }
 
@@ -108,6 +150,7 @@ impl GemmKernel {
         match id {
             KernelId::Naive => Self::naive(limits),
             KernelId::Tiled => Self::tiled_default(),
+            KernelId::Texture => Self::texture_default(),
         }
     }
 
@@ -116,6 +159,13 @@ impl GemmKernel {
         let c = &self.config;
         match self.id {
             KernelId::Naive => format!("wg {}x{}", c.wg_x, c.wg_y),
+            KernelId::Texture => format!(
+                "block {}x{}, wg {}x{}",
+                c.block_m,
+                c.block_n4 * 4,
+                c.wg_x,
+                c.wg_y
+            ),
             KernelId::Tiled => format!(
                 "tile {}x{}x{}, block {}x{}, wg {}x{}",
                 c.tile_m(),
@@ -140,6 +190,13 @@ impl GemmKernel {
                 ),
                 dtype,
             ),
+            KernelId::Texture => source::with_dtype(
+                &source::with_consts(
+                    source::GEMM_TEXTURE,
+                    &[("BM", self.config.block_m), ("BN4", self.config.block_n4)],
+                ),
+                dtype,
+            ),
         }
     }
 
@@ -158,7 +215,7 @@ impl GemmKernel {
         let c = &self.config;
         match self.id {
             KernelId::Naive => shape,
-            KernelId::Tiled => GemmShape {
+            KernelId::Tiled | KernelId::Texture => GemmShape {
                 m: round_up(shape.m, c.tile_m()),
                 n: round_up(shape.n, c.tile_n()),
                 k: round_up(shape.k, c.tile_k),
@@ -171,7 +228,7 @@ impl GemmKernel {
         let c = &self.config;
         match self.id {
             KernelId::Naive => (shape.n.div_ceil(c.wg_x), shape.m.div_ceil(c.wg_y)),
-            KernelId::Tiled => {
+            KernelId::Tiled | KernelId::Texture => {
                 let padded = self.padded(shape);
                 (padded.n / c.tile_n(), padded.m / c.tile_m())
             }
@@ -182,7 +239,7 @@ impl GemmKernel {
     pub fn workgroup_storage(&self, dtype: Dtype) -> u64 {
         let c = &self.config;
         match self.id {
-            KernelId::Naive => 0,
+            KernelId::Naive | KernelId::Texture => 0,
             KernelId::Tiled => {
                 u64::from(c.tile_m() * c.tile_k + c.tile_k * c.tile_n()) * dtype.size()
             }
@@ -191,7 +248,12 @@ impl GemmKernel {
 
     /// Checks the kernel and shape against the adapter's limits; a violation is a usage
     /// error that says which limit and by how much.
-    pub fn check_limits(&self, shape: GemmShape, dtype: Dtype, limits: &wgpu::Limits) -> Result<()> {
+    pub fn check_limits(
+        &self,
+        shape: GemmShape,
+        dtype: Dtype,
+        limits: &wgpu::Limits,
+    ) -> Result<()> {
         let c = &self.config;
         let invocations = c.wg_x * c.wg_y;
         let exceeded = |what: &str, needed: u64, limit: u64| {
@@ -230,14 +292,33 @@ impl GemmKernel {
         .max()
         .unwrap_or(0)
             * dtype.size();
-        let binding_limit = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size);
+        let binding_limit = limits
+            .max_storage_buffer_binding_size
+            .min(limits.max_buffer_size);
         if largest > binding_limit {
             return Err(exceeded("a buffer of (bytes)", largest, binding_limit));
+        }
+        if self.id.reads_textures() {
+            let largest_side = [padded.k / 4, padded.m, padded.n / 4]
+                .into_iter()
+                .max()
+                .unwrap_or(0);
+            if largest_side > limits.max_texture_dimension_2d {
+                return Err(exceeded(
+                    "a texture side of",
+                    u64::from(largest_side),
+                    u64::from(limits.max_texture_dimension_2d),
+                ));
+            }
         }
         let (x, y) = self.workgroups(shape);
         let max_groups = limits.max_compute_workgroups_per_dimension;
         if x.max(y) > max_groups {
-            return Err(exceeded("workgroups per dimension", u64::from(x.max(y)), u64::from(max_groups)));
+            return Err(exceeded(
+                "workgroups per dimension",
+                u64::from(x.max(y)),
+                u64::from(max_groups),
+            ));
         }
         Ok(())
     }
@@ -255,23 +336,42 @@ mod tests {
     fn tiled_padding_rounds_up_to_whole_tiles() {
         let kernel = GemmKernel::tiled_default();
         let padded = kernel.padded(GemmShape { m: 65, n: 3, k: 17 });
-        assert_eq!(padded, GemmShape { m: 128, n: 64, k: 32 });
+        assert_eq!(
+            padded,
+            GemmShape {
+                m: 128,
+                n: 64,
+                k: 32
+            }
+        );
         assert_eq!(kernel.workgroups(GemmShape { m: 65, n: 3, k: 17 }), (1, 2));
     }
 
     #[test]
     fn buffers_beyond_the_binding_limit_are_refused() {
-        let limits = wgpu::Limits { max_storage_buffer_binding_size: 1 << 20, ..wgpu::Limits::default() };
+        let limits = wgpu::Limits {
+            max_storage_buffer_binding_size: 1 << 20,
+            ..wgpu::Limits::default()
+        };
         let kernel = GemmKernel::tiled_default();
-        let error = kernel.check_limits(GemmShape::square(1024), Dtype::F32, &limits).unwrap_err();
+        let error = kernel
+            .check_limits(GemmShape::square(1024), Dtype::F32, &limits)
+            .unwrap_err();
         assert_eq!(error.exit_code(), 2);
         assert!(error.to_string().contains("buffer"), "{error}");
-        assert!(kernel.check_limits(GemmShape::square(256), Dtype::F32, &limits).is_ok());
+        assert!(
+            kernel
+                .check_limits(GemmShape::square(256), Dtype::F32, &limits)
+                .is_ok()
+        );
     }
 
     #[test]
     fn workgroup_storage_is_checked() {
-        let limits = wgpu::Limits { max_compute_workgroup_storage_size: 1024, ..wgpu::Limits::default() };
+        let limits = wgpu::Limits {
+            max_compute_workgroup_storage_size: 1024,
+            ..wgpu::Limits::default()
+        };
         let error = GemmKernel::tiled_default()
             .check_limits(GemmShape::square(64), Dtype::F32, &limits)
             .unwrap_err();

@@ -1,5 +1,6 @@
 //! WGSL sources and their compile-time variants. Every shader opens with
-//! `alias Elem = f32;`; the f16 variant swaps that line for `enable f16; alias Elem = f16;`.
+//! `alias Elem = f32;`; the f16 variant swaps that line for `enable f16; alias Elem = f16;`
+//! (and rgba32float storage textures for rgba16float).
 //! Register-block sizes are `const` lines rewritten the same way (WGSL needs constant
 //! sizes for private arrays); everything else is a pipeline-overridable constant.
 
@@ -7,24 +8,31 @@ use super::dtype::Dtype;
 
 pub const GEMM_NAIVE: &str = include_str!("../../shaders/gemm_naive.wgsl");
 pub const GEMM_TILED: &str = include_str!("../../shaders/gemm_tiled.wgsl");
+pub const GEMM_TEXTURE: &str = include_str!("../../shaders/gemm_texture.wgsl");
 pub const PEAK_FMA: &str = include_str!("../../shaders/peak_fma.wgsl");
 pub const PEAK_COPY: &str = include_str!("../../shaders/peak_copy.wgsl");
 
 /// Every shader file, by name, for validation.
-pub const ALL: [(&str, &str); 4] = [
+pub const ALL: [(&str, &str); 5] = [
     ("gemm_naive.wgsl", GEMM_NAIVE),
     ("gemm_tiled.wgsl", GEMM_TILED),
+    ("gemm_texture.wgsl", GEMM_TEXTURE),
     ("peak_fma.wgsl", PEAK_FMA),
     ("peak_copy.wgsl", PEAK_COPY),
 ];
 
 const ELEM_F32: &str = "alias Elem = f32;";
 
-/// The source with its element type set.
+/// The source with its element type set (storage-texture formats follow the type).
 pub fn with_dtype(source: &str, dtype: Dtype) -> String {
     match dtype {
         Dtype::F32 => source.to_string(),
-        Dtype::F16 => format!("enable f16;\n{}", source.replacen(ELEM_F32, "alias Elem = f16;", 1)),
+        Dtype::F16 => format!(
+            "enable f16;\n{}",
+            source
+                .replacen(ELEM_F32, "alias Elem = f16;", 1)
+                .replace("rgba32float", "rgba16float")
+        ),
     }
 }
 

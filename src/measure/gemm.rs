@@ -3,7 +3,7 @@
 //! verification carries no throughput.
 
 use super::matrices::GemmInputs;
-use super::pipeline::{bind, compile};
+use super::pipeline::{Compiled, bind_resources, compile};
 use super::sampling::{SamplingPlan, sample};
 use super::stats::Summary;
 use super::verify::{Verification, verify};
@@ -39,6 +39,143 @@ struct Dims {
     pad: [u32; 2],
 }
 
+/// A GEMM ready to dispatch: inputs uploaded, pipeline compiled, buffers bound.
+pub struct PreparedGemm {
+    pub kernel: GemmKernel,
+    pub dtype: Dtype,
+    pub shape: GemmShape,
+    inputs: GemmInputs,
+    c: wgpu::Buffer,
+    compiled: Compiled,
+    bind_group: wgpu::BindGroup,
+    groups: (u32, u32),
+}
+
+impl PreparedGemm {
+    /// Checks limits, uploads inputs and compiles the kernel.
+    pub fn new(
+        ctx: &GpuContext,
+        kernel: GemmKernel,
+        dtype: Dtype,
+        shape: GemmShape,
+    ) -> Result<Self> {
+        kernel.check_limits(shape, dtype, &ctx.limits)?;
+        let padded = kernel.padded(shape);
+        let inputs = GemmInputs::new(shape, dtype);
+        let a = Input::upload(
+            ctx,
+            kernel,
+            dtype,
+            "A",
+            (padded.m, padded.k),
+            &inputs.a.padded(padded.m, padded.k),
+        );
+        let b = Input::upload(
+            ctx,
+            kernel,
+            dtype,
+            "B",
+            (padded.k, padded.n),
+            &inputs.b.padded(padded.k, padded.n),
+        );
+        let c_bytes = u64::from(padded.m) * u64::from(padded.n) * dtype.size();
+        let c = buffers::storage_zeroed(ctx, "C", c_bytes);
+        let dims = Dims {
+            m: shape.m,
+            n: shape.n,
+            k: shape.k,
+            lda: padded.k,
+            ldb: padded.n,
+            ldc: padded.n,
+            pad: [0; 2],
+        };
+        let uniform = buffers::uniform_with(ctx, "dims", bytemuck::bytes_of(&dims));
+        let compiled = compile(
+            ctx,
+            &label(kernel, dtype),
+            &kernel.source(dtype),
+            &kernel.constants(),
+        )?;
+        let resources = vec![
+            a.binding(),
+            b.binding(),
+            c.as_entire_binding(),
+            uniform.as_entire_binding(),
+        ];
+        let bind_group = bind_resources(ctx, &compiled, resources)?;
+        let groups = kernel.workgroups(shape);
+        Ok(PreparedGemm {
+            kernel,
+            dtype,
+            shape,
+            inputs,
+            c,
+            compiled,
+            bind_group,
+            groups,
+        })
+    }
+
+    /// Records one dispatch of the kernel.
+    pub fn dispatch(&self, pass: &mut wgpu::ComputePass<'_>) {
+        pass.set_pipeline(&self.compiled.pipeline);
+        pass.set_bind_group(0, &self.bind_group, &[]);
+        pass.dispatch_workgroups(self.groups.0, self.groups.1, 1);
+    }
+
+    /// Runs once (which also compiles, on many drivers) and checks C against the reference.
+    pub fn run_and_verify(&self, ctx: &GpuContext, timer: &Timer) -> Result<Verification> {
+        ctx.scoped(&label(self.kernel, self.dtype), || {
+            timer.time_pass(ctx, |p| self.dispatch(p))
+        })??;
+        let result = self.dtype.decode(&buffers::read_back(ctx, &self.c)?);
+        let ldc = self.kernel.padded(self.shape).n;
+        Ok(verify(&self.inputs, &result, ldc, self.dtype))
+    }
+}
+
+/// An input matrix as the kernel reads it: a storage buffer or a storage texture.
+enum Input {
+    Buffer(wgpu::Buffer),
+    Texture(wgpu::TextureView),
+}
+
+impl Input {
+    fn upload(
+        ctx: &GpuContext,
+        kernel: GemmKernel,
+        dtype: Dtype,
+        label: &str,
+        (rows, cols): (u32, u32),
+        values: &[f32],
+    ) -> Input {
+        let bytes = dtype.encode(values);
+        if kernel.id.reads_textures() {
+            let texture = buffers::storage_texture_with(
+                ctx,
+                label,
+                dtype.texel_format(),
+                (cols / 4, rows),
+                &bytes,
+            );
+            Input::Texture(texture.create_view(&Default::default()))
+        } else {
+            Input::Buffer(buffers::storage_with(ctx, label, &bytes))
+        }
+    }
+
+    fn binding(&self) -> wgpu::BindingResource<'_> {
+        match self {
+            Input::Buffer(buffer) => buffer.as_entire_binding(),
+            Input::Texture(view) => wgpu::BindingResource::TextureView(view),
+        }
+    }
+}
+
+fn label(kernel: GemmKernel, dtype: Dtype) -> String {
+    format!("gemm {} {dtype}", kernel.id.as_str())
+}
+
 /// Runs, verifies and (if correct) times one GEMM.
 pub fn bench_gemm(
     ctx: &GpuContext,
@@ -48,29 +185,8 @@ pub fn bench_gemm(
     dtype: Dtype,
     shape: GemmShape,
 ) -> Result<GemmOutcome> {
-    kernel.check_limits(shape, dtype, &ctx.limits)?;
-    let padded = kernel.padded(shape);
-    let inputs = GemmInputs::new(shape, dtype);
-    let a = buffers::storage_with(ctx, "A", &dtype.encode(&inputs.a.padded(padded.m, padded.k)));
-    let b = buffers::storage_with(ctx, "B", &dtype.encode(&inputs.b.padded(padded.k, padded.n)));
-    let c_bytes = u64::from(padded.m) * u64::from(padded.n) * dtype.size();
-    let c = buffers::storage_zeroed(ctx, "C", c_bytes);
-    let dims = Dims { m: shape.m, n: shape.n, k: shape.k, lda: padded.k, ldb: padded.n, ldc: padded.n, pad: [0; 2] };
-    let uniform = buffers::uniform_with(ctx, "dims", bytemuck::bytes_of(&dims));
-    let label = format!("gemm {} {dtype}", kernel.id.as_str());
-    let compiled = compile(ctx, &label, &kernel.source(dtype), &kernel.constants())?;
-    let bind_group = bind(ctx, &compiled, &[&a, &b, &c, &uniform])?;
-    let (groups_x, groups_y) = kernel.workgroups(shape);
-    let dispatch = |pass: &mut wgpu::ComputePass<'_>| {
-        pass.set_pipeline(&compiled.pipeline);
-        pass.set_bind_group(0, &bind_group, &[]);
-        pass.dispatch_workgroups(groups_x, groups_y, 1);
-    };
-
-    // The first run compiles (on many drivers) and produces the result we verify.
-    ctx.scoped(&label, || timer.time_pass(ctx, dispatch))??;
-    let result = dtype.decode(&buffers::read_back(ctx, &c)?);
-    let verification = verify(&inputs, &result, padded.n, dtype);
+    let prepared = PreparedGemm::new(ctx, kernel, dtype, shape)?;
+    let verification = prepared.run_and_verify(ctx, timer)?;
     let mut outcome = GemmOutcome {
         kernel,
         dtype,
@@ -84,9 +200,9 @@ pub fn bench_gemm(
     if !verification.verified {
         return Ok(outcome);
     }
-    let timings = sample(ctx, timer, plan, dispatch)?;
-    let seconds = Summary::of(&timings.seconds_per_dispatch);
-    outcome.gflops = seconds.map(|s| s.rate(shape.flops() / 1e9));
+    let timings = sample(ctx, timer, plan, |p| prepared.dispatch(p))?;
+    outcome.gflops =
+        Summary::of(&timings.seconds_per_dispatch).map(|s| s.rate(shape.flops() / 1e9));
     outcome.samples = timings.seconds_per_dispatch.len();
     outcome.method = Some(timings.method);
     outcome.rejected_stamps = timings.rejected_stamps;

@@ -19,7 +19,9 @@ impl Matrix {
     pub fn random(rows: u32, cols: u32, dtype: Dtype, seed: u64) -> Matrix {
         let mut rng = SmallRng::seed_from_u64(seed);
         let count = rows as usize * cols as usize;
-        let values = (0..count).map(|_| dtype.round(rng.random_range(-1.0f32..=1.0))).collect();
+        let values = (0..count)
+            .map(|_| dtype.round(rng.random_range(-1.0f32..=1.0)))
+            .collect();
         Matrix { rows, cols, values }
     }
 
@@ -59,13 +61,24 @@ mod tests {
 
     #[test]
     fn padding_keeps_values_and_fills_zeros() {
-        let m = Matrix { rows: 2, cols: 2, values: vec![1.0, 2.0, 3.0, 4.0] };
-        assert_eq!(m.padded(3, 4), vec![1.0, 2.0, 0.0, 0.0, 3.0, 4.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+        let m = Matrix {
+            rows: 2,
+            cols: 2,
+            values: vec![1.0, 2.0, 3.0, 4.0],
+        };
+        assert_eq!(
+            m.padded(3, 4),
+            vec![1.0, 2.0, 0.0, 0.0, 3.0, 4.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+        );
     }
 
     #[test]
     fn f16_inputs_are_representable_in_f16() {
         let m = Matrix::random(8, 8, Dtype::F16, 7);
-        assert!(m.values.iter().all(|&v| half::f16::from_f32(v).to_f32() == v && v.abs() <= 1.0));
+        assert!(
+            m.values
+                .iter()
+                .all(|&v| half::f16::from_f32(v).to_f32() == v && v.abs() <= 1.0)
+        );
     }
 }

@@ -53,7 +53,9 @@ pub fn fma_peak(ctx: &GpuContext, timer: &Timer, plan: &ProbePlan, dtype: Dtype)
         &[("WG_SIZE", f64::from(probes::FMA_WORKGROUP))],
     )?;
     let max_groups = u64::from(ctx.limits.max_compute_workgroups_per_dimension);
-    let cap = plan.max_invocations.min(max_groups * u64::from(probes::FMA_WORKGROUP));
+    let cap = plan
+        .max_invocations
+        .min(max_groups * u64::from(probes::FMA_WORKGROUP));
     let mut best: Option<Peak> = None;
     let mut invocations = START_INVOCATIONS.min(cap);
     loop {
@@ -82,7 +84,10 @@ fn fma_at(
     let sink = buffers::storage_zeroed(ctx, "fma sink", probes::fma_sink_bytes(invocations, dtype));
     let mut iterations = 16u32;
     loop {
-        let params = FmaParams { iterations, pad: [0; 3] };
+        let params = FmaParams {
+            iterations,
+            pad: [0; 3],
+        };
         let uniform = buffers::uniform_with(ctx, "fma params", bytemuck::bytes_of(&params));
         let bind_group = bind(ctx, compiled, &[&sink, &uniform])?;
         let dispatch = |pass: &mut wgpu::ComputePass<'_>| {
@@ -93,20 +98,31 @@ fn fma_at(
         let single = timer.time_pass(ctx, dispatch)?;
         // Grow the loop until one dispatch is long enough that launch cost is negligible.
         if single.seconds < plan.target_dispatch_seconds && iterations < (1 << 20) {
-            let factor = (plan.target_dispatch_seconds / single.seconds.max(1e-6)).ceil().clamp(2.0, 64.0);
+            let factor = (plan.target_dispatch_seconds / single.seconds.max(1e-6))
+                .ceil()
+                .clamp(2.0, 64.0);
             iterations = iterations.saturating_mul(factor as u32);
             continue;
         }
         let timings = sample(ctx, timer, &plan.sampling, dispatch)?;
         let seconds = Summary::of(&timings.seconds_per_dispatch).expect("samples were taken");
-        let flops = probes::fma_flops(u64::from(groups) * u64::from(probes::FMA_WORKGROUP), iterations);
-        return Ok(Peak { rate: seconds.rate(flops / 1e9), method: timings.method });
+        let flops = probes::fma_flops(
+            u64::from(groups) * u64::from(probes::FMA_WORKGROUP),
+            iterations,
+        );
+        return Ok(Peak {
+            rate: seconds.rate(flops / 1e9),
+            method: timings.method,
+        });
     }
 }
 
 /// Measures shader copy bandwidth in GB/s (bytes read plus bytes written).
 pub fn copy_bandwidth(ctx: &GpuContext, timer: &Timer, plan: &ProbePlan) -> Result<Peak> {
-    let limit = ctx.limits.max_storage_buffer_binding_size.min(ctx.limits.max_buffer_size);
+    let limit = ctx
+        .limits
+        .max_storage_buffer_binding_size
+        .min(ctx.limits.max_buffer_size);
     let bytes = plan.max_copy_bytes.min(limit) / 16 * 16;
     let compiled = compile(
         ctx,
@@ -128,5 +144,8 @@ pub fn copy_bandwidth(ctx: &GpuContext, timer: &Timer, plan: &ProbePlan) -> Resu
     };
     let timings = sample(ctx, timer, &plan.sampling, dispatch)?;
     let seconds = Summary::of(&timings.seconds_per_dispatch).expect("samples were taken");
-    Ok(Peak { rate: seconds.rate(2.0 * bytes as f64 / 1e9), method: timings.method })
+    Ok(Peak {
+        rate: seconds.rate(2.0 * bytes as f64 / 1e9),
+        method: timings.method,
+    })
 }

@@ -55,8 +55,17 @@ pub fn sample(
         }
         seconds_per_dispatch.push(sample.seconds / f64::from(repeats));
     }
-    let method = if rejected_stamps == 0 { timer.preferred_method() } else { TimingMethod::WallClock };
-    Ok(Timings { seconds_per_dispatch, repeats, method, rejected_stamps })
+    let method = if rejected_stamps == 0 {
+        timer.preferred_method()
+    } else {
+        TimingMethod::WallClock
+    };
+    Ok(Timings {
+        seconds_per_dispatch,
+        repeats,
+        method,
+        rejected_stamps,
+    })
 }
 
 /// Dispatches per sample so that one sample lasts `min_sample_seconds`.
@@ -72,7 +81,12 @@ fn repeats_for(single_seconds: f64, plan: &SamplingPlan) -> u32 {
 mod tests {
     use super::*;
 
-    const PLAN: SamplingPlan = SamplingPlan { warmup: 1, samples: 3, min_sample_seconds: 0.05, max_repeats: 100 };
+    const PLAN: SamplingPlan = SamplingPlan {
+        warmup: 1,
+        samples: 3,
+        min_sample_seconds: 0.05,
+        max_repeats: 100,
+    };
 
     #[test]
     fn short_dispatches_are_repeated_up_to_the_cap() {

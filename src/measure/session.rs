@@ -11,7 +11,9 @@ use crate::error::Result;
 use crate::gpu::GpuContext;
 use crate::gpu::timing::{Timer, TimingMethod};
 use crate::kernels::{Dtype, GemmKernel, GemmShape, KernelId};
-use crate::results::{Environment, FmaPeaks, GemmRecord, Peaks, RunResults, SCHEMA_VERSION, ToolInfo};
+use crate::results::{
+    Environment, FmaPeaks, GemmRecord, Peaks, RunResults, SCHEMA_VERSION, ToolInfo,
+};
 
 /// Everything a session measures.
 #[derive(Debug, Clone)]
@@ -27,7 +29,10 @@ pub struct SessionPlan {
 impl SessionPlan {
     /// The concrete kernels, in order, for this device.
     pub fn gemm_kernels(&self, ctx: &GpuContext) -> Vec<GemmKernel> {
-        self.kernels.iter().map(|&id| GemmKernel::default_for(id, &ctx.limits)).collect()
+        self.kernels
+            .iter()
+            .map(|&id| GemmKernel::default_for(id, &ctx.limits))
+            .collect()
     }
 
     /// Number of progress steps: one per probe and per GEMM.
@@ -37,7 +42,11 @@ impl SessionPlan {
 }
 
 /// Runs the probes and the GEMMs and returns the results file's content.
-pub fn run_session(ctx: &GpuContext, plan: &SessionPlan, progress: &ProgressBar) -> Result<RunResults> {
+pub fn run_session(
+    ctx: &GpuContext,
+    plan: &SessionPlan,
+    progress: &ProgressBar,
+) -> Result<RunResults> {
     let kernels = plan.gemm_kernels(ctx);
     for kernel in &kernels {
         for &dtype in &plan.dtypes {
@@ -48,7 +57,10 @@ pub fn run_session(ctx: &GpuContext, plan: &SessionPlan, progress: &ProgressBar)
     }
     let timer = Timer::new(ctx, plan.use_timestamps);
     let mut methods = Vec::new();
-    let mut fma = FmaPeaks { f32: 0.0, f16: None };
+    let mut fma = FmaPeaks {
+        f32: 0.0,
+        f16: None,
+    };
     for &dtype in &plan.dtypes {
         progress.set_message(format!("FMA peak {dtype}"));
         let peak = fma_peak(ctx, &timer, &plan.probes, dtype)?;
@@ -85,8 +97,17 @@ pub fn run_session(ctx: &GpuContext, plan: &SessionPlan, progress: &ProgressBar)
         tool: ToolInfo::current(),
         environment: Environment::current(),
         adapter: ctx.description.clone(),
-        timing: if all_stamped { TimingMethod::Timestamp } else { TimingMethod::WallClock }.as_str().into(),
-        peaks: Peaks { fma_gflops: fma, bandwidth_gbps: bandwidth.rate.median },
+        timing: if all_stamped {
+            TimingMethod::Timestamp
+        } else {
+            TimingMethod::WallClock
+        }
+        .as_str()
+        .into(),
+        peaks: Peaks {
+            fma_gflops: fma,
+            bandwidth_gbps: bandwidth.rate.median,
+        },
         gemm,
     })
 }

@@ -18,24 +18,40 @@ impl Summary {
             return None;
         }
         sorted.sort_by(f64::total_cmp);
-        Some(Summary { median: median_of_sorted(&sorted), min: sorted[0], max: sorted[sorted.len() - 1] })
+        Some(Summary {
+            median: median_of_sorted(&sorted),
+            min: sorted[0],
+            max: sorted[sorted.len() - 1],
+        })
     }
 
     /// (max - min) / median: how far apart the samples are.
     pub fn spread(&self) -> f64 {
-        if self.median > 0.0 { (self.max - self.min) / self.median } else { 0.0 }
+        if self.median > 0.0 {
+            (self.max - self.min) / self.median
+        } else {
+            0.0
+        }
     }
 
     /// Converts a summary of times into a summary of rates `work / time`: the fastest time
     /// gives the highest rate, so min and max swap.
     pub fn rate(&self, work: f64) -> Summary {
-        Summary { median: work / self.median, min: work / self.max, max: work / self.min }
+        Summary {
+            median: work / self.median,
+            min: work / self.max,
+            max: work / self.min,
+        }
     }
 }
 
 fn median_of_sorted(sorted: &[f64]) -> f64 {
     let mid = sorted.len() / 2;
-    if sorted.len() % 2 == 1 { sorted[mid] } else { (sorted[mid - 1] + sorted[mid]) / 2.0 }
+    if sorted.len() % 2 == 1 {
+        sorted[mid]
+    } else {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    }
 }
 
 #[cfg(test)]
@@ -58,8 +74,19 @@ mod tests {
 
     #[test]
     fn rates_swap_min_and_max() {
-        let times = Summary { median: 2.0, min: 1.0, max: 4.0 };
+        let times = Summary {
+            median: 2.0,
+            min: 1.0,
+            max: 4.0,
+        };
         let rates = times.rate(8.0);
-        assert_eq!(rates, Summary { median: 4.0, min: 2.0, max: 8.0 });
+        assert_eq!(
+            rates,
+            Summary {
+                median: 4.0,
+                min: 2.0,
+                max: 8.0
+            }
+        );
     }
 }

@@ -34,7 +34,12 @@ pub struct Verification {
 pub fn verify(inputs: &GemmInputs, c: &[f64], ldc: u32, dtype: Dtype) -> Verification {
     let (m, n, k) = (inputs.a.rows, inputs.b.cols, inputs.a.cols);
     let u = dtype.unit_roundoff();
-    let mut outcome = Verification { verified: true, max_error: 0.0, error_bound: 0.0, checked: 0 };
+    let mut outcome = Verification {
+        verified: true,
+        max_error: 0.0,
+        error_bound: 0.0,
+        checked: 0,
+    };
     let mut worst_ratio = f64::NEG_INFINITY;
     for (row, col) in entries_to_check(m, n, k) {
         let (exact, magnitude) = reference_entry(inputs, row, col);
@@ -42,8 +47,18 @@ pub fn verify(inputs: &GemmInputs, c: &[f64], ldc: u32, dtype: Dtype) -> Verific
         let error = (got - exact).abs();
         let bound = C0 * f64::from(k) * u * magnitude;
         let ok = error <= bound && got.is_finite();
-        let error = if got.is_finite() { error } else { f64::INFINITY };
-        let ratio = if error == 0.0 { 0.0 } else if bound > 0.0 { error / bound } else { f64::INFINITY };
+        let error = if got.is_finite() {
+            error
+        } else {
+            f64::INFINITY
+        };
+        let ratio = if error == 0.0 {
+            0.0
+        } else if bound > 0.0 {
+            error / bound
+        } else {
+            f64::INFINITY
+        };
         outcome.verified &= ok;
         outcome.max_error = outcome.max_error.max(error);
         if ratio > worst_ratio {
@@ -119,8 +134,18 @@ mod tests {
 
     #[test]
     fn rounding_to_f32_stays_within_the_bound() {
-        let inputs = GemmInputs::new(GemmShape { m: 16, n: 16, k: 256 }, Dtype::F32);
-        let c: Vec<f64> = exact_product(&inputs).iter().map(|&v| f64::from(v as f32)).collect();
+        let inputs = GemmInputs::new(
+            GemmShape {
+                m: 16,
+                n: 16,
+                k: 256,
+            },
+            Dtype::F32,
+        );
+        let c: Vec<f64> = exact_product(&inputs)
+            .iter()
+            .map(|&v| f64::from(v as f32))
+            .collect();
         assert!(verify(&inputs, &c, 16, Dtype::F32).verified);
     }
 

@@ -10,7 +10,15 @@ pub fn tables(results: &RunResults) -> Vec<Table> {
 
 fn gemm_table(results: &RunResults) -> Table {
     let mut table = Table::new([
-        "kernel", "dtype", "MxNxK", "GFLOP/s median", "min", "max", "samples", "verified", "efficiency",
+        "kernel",
+        "dtype",
+        "MxNxK",
+        "GFLOP/s median",
+        "min",
+        "max",
+        "samples",
+        "verified",
+        "efficiency",
     ])
     .with_title(format!("GEMM on {}", results.adapter_label()));
     for g in &results.gemm {
@@ -35,19 +43,41 @@ fn gemm_row(g: &GemmRecord) -> Vec<String> {
     let verified = if g.verified {
         "yes".to_string()
     } else {
-        format!("FAILED (error {:.2e} > bound {:.2e})", g.max_error, g.error_bound)
+        format!(
+            "FAILED (error {:.2e} > bound {:.2e})",
+            g.max_error, g.error_bound
+        )
     };
-    let efficiency = g.efficiency.map(|e| format!("{:.1}%", e * 100.0)).unwrap_or_else(|| "-".into());
-    vec![g.kernel.clone(), g.dtype.clone(), shape, median, min, max, g.samples.to_string(), verified, efficiency]
+    let efficiency = g
+        .efficiency
+        .map(|e| format!("{:.1}%", e * 100.0))
+        .unwrap_or_else(|| "-".into());
+    vec![
+        g.kernel.clone(),
+        g.dtype.clone(),
+        shape,
+        median,
+        min,
+        max,
+        g.samples.to_string(),
+        verified,
+        efficiency,
+    ]
 }
 
 fn peaks_table(results: &RunResults) -> Table {
     let mut table = Table::new(["probe", "median"]).with_title("Measured peaks");
-    table.push_row(["FMA f32".to_string(), format!("{} GFLOP/s", fmt_rate(results.peaks.fma_gflops.f32))]);
+    table.push_row([
+        "FMA f32".to_string(),
+        format!("{} GFLOP/s", fmt_rate(results.peaks.fma_gflops.f32)),
+    ]);
     if let Some(f16) = results.peaks.fma_gflops.f16 {
         table.push_row(["FMA f16".to_string(), format!("{} GFLOP/s", fmt_rate(f16))]);
     }
-    table.push_row(["copy bandwidth".to_string(), format!("{} GB/s", fmt_rate(results.peaks.bandwidth_gbps))]);
+    table.push_row([
+        "copy bandwidth".to_string(),
+        format!("{} GB/s", fmt_rate(results.peaks.bandwidth_gbps)),
+    ]);
     table
 }
 

@@ -1,0 +1,284 @@
+//! The measuring commands as a user runs them: `devices` and `run`, their JSON contract,
+//! exit codes, bad input (one line on stderr, exit 2, no panic) and atomic output files.
+
+mod common;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn fleetbench() -> Command {
+    Command::cargo_bin("fleetbench").expect("binary")
+}
+
+/// Runs a command expected to fail with `code`, and checks stderr is one clear line.
+fn fails_with(args: &[&str], code: i32, needle: &str) {
+    let output = fleetbench().args(args).output().expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{args:?}: stderr {stderr}"
+    );
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "{args:?}: expected one line, got {stderr}");
+    assert!(
+        lines[0].contains(needle),
+        "{args:?}: '{}' lacks '{needle}'",
+        lines[0]
+    );
+    assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+}
+
+#[test]
+fn usage_errors_exit_2_with_one_line() {
+    fails_with(&["run", "--sizes", "0"], 2, "0");
+    fails_with(&["run", "--shape", "0x4x4"], 2, "not a shape");
+    fails_with(&["run", "--shape", "4x4"], 2, "not a shape");
+    fails_with(&["run", "--kernel", "fastest"], 2, "fastest");
+    fails_with(&["run", "--dtype", "f64"], 2, "f64");
+    fails_with(&["run", "--format", "yaml"], 2, "yaml");
+    fails_with(&["run", "--backend", "glide"], 2, "unknown backend 'glide'");
+    fails_with(
+        &["devices", "--backend", "vulkan,nope"],
+        2,
+        "unknown backend 'nope'",
+    );
+    fails_with(&["bogus-command"], 2, "bogus-command");
+}
+
+#[test]
+fn a_bad_wgpu_backend_variable_is_a_usage_error() {
+    let output = fleetbench()
+        .args(["devices"])
+        .env("WGPU_BACKEND", "vulcan")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("WGPU_BACKEND"));
+}
+
+#[test]
+fn no_adapter_on_the_requested_backend_says_how_to_get_one() {
+    // Metal and DX12 do not exist on Linux: the same path as a machine with no driver.
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    fails_with(&["devices", "--backend", "metal"], 1, "mesa-vulkan-drivers");
+    fails_with(
+        &["run", "--backend", "dx12", "--quick"],
+        1,
+        "mesa-vulkan-drivers",
+    );
+}
+
+#[test]
+fn devices_json_follows_the_contract() {
+    if !common::cli_adapter_or_skip("devices_json") {
+        return;
+    }
+    let output = fleetbench()
+        .args(["devices", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let devices: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let list = devices.as_array().expect("array");
+    assert!(!list.is_empty());
+    for (i, d) in list.iter().enumerate() {
+        assert_eq!(d["index"], i);
+        assert!(d["name"].as_str().is_some_and(|n| !n.is_empty()));
+        assert!(["vulkan", "metal", "dx12", "gl"].contains(&d["backend"].as_str().unwrap()));
+        let kinds = [
+            "discrete_gpu",
+            "integrated_gpu",
+            "virtual_gpu",
+            "cpu",
+            "other",
+        ];
+        assert!(kinds.contains(&d["device_type"].as_str().unwrap()));
+        assert_eq!(d["software"].as_bool().unwrap(), d["device_type"] == "cpu");
+        assert!(d["driver"].is_string() && d["driver_info"].is_string());
+        assert!(d["features"].is_array());
+        assert!(
+            d["limits"]["max_storage_buffer_binding_size"]
+                .as_u64()
+                .unwrap()
+                > 0
+        );
+        assert!(
+            d["limits"]["max_compute_workgroup_storage_size"]
+                .as_u64()
+                .unwrap()
+                > 0
+        );
+    }
+}
+
+#[test]
+fn an_adapter_name_that_matches_nothing_is_a_usage_error() {
+    if !common::cli_adapter_or_skip("adapter_name") {
+        return;
+    }
+    fails_with(
+        &["run", "--adapter", "no-such-gpu-9000"],
+        2,
+        "no adapter matches name 'no-such-gpu-9000'",
+    );
+    fails_with(
+        &["run", "--adapter", "99"],
+        2,
+        "no adapter matches index 99",
+    );
+    let output = fleetbench()
+        .args(["run", "--quick"])
+        .env("WGPU_ADAPTER_NAME", "no-such-gpu")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn shapes_beyond_the_adapters_limits_are_refused_before_running() {
+    if !common::cli_adapter_or_skip("limits") {
+        return;
+    }
+    fails_with(
+        &["run", "--backend", "vulkan", "--shape", "200000x200000x64"],
+        2,
+        "adapter allows",
+    );
+}
+
+#[test]
+fn run_json_follows_the_contract_and_every_result_is_verified() {
+    if !common::cli_adapter_or_skip("run_json") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("results.json");
+    fleetbench()
+        .args([
+            "run",
+            "--backend",
+            "vulkan",
+            "--sizes",
+            "64,100",
+            "--samples",
+            "2",
+            "--warmup",
+            "0",
+        ])
+        .args(["--format", "json", "--output", path.to_str().unwrap()])
+        .assert()
+        .success();
+    let results: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(results["schema_version"], 1);
+    assert_eq!(results["tool"]["name"], "fleetbench");
+    assert!(results["adapter"]["name"].is_string());
+    assert!(["timestamp", "wall_clock"].contains(&results["timing"].as_str().unwrap()));
+    let f32_peak = results["peaks"]["fma_gflops"]["f32"].as_f64().unwrap();
+    assert!(f32_peak > 0.0);
+    assert!(results["peaks"]["bandwidth_gbps"].as_f64().unwrap() > 0.0);
+    let gemm = results["gemm"].as_array().unwrap();
+    // Two kernels x two sizes x (f32, and f16 where the adapter has it).
+    let dtypes = if results["adapter"]["features"]
+        .to_string()
+        .contains("shader-f16")
+    {
+        2
+    } else {
+        1
+    };
+    assert_eq!(gemm.len(), 2 * 2 * dtypes);
+    for g in gemm {
+        assert_eq!(g["verified"], true, "{g}");
+        let gflops = &g["gflops"];
+        let (median, min, max) = (
+            gflops["median"].as_f64().unwrap(),
+            gflops["min"].as_f64().unwrap(),
+            gflops["max"].as_f64().unwrap(),
+        );
+        assert!(min > 0.0 && min <= median && median <= max, "{g}");
+        assert_eq!(g["samples"], 2);
+        assert!(g["max_error"].as_f64().unwrap() <= g["error_bound"].as_f64().unwrap());
+        let peak = results["peaks"]["fma_gflops"][g["dtype"].as_str().unwrap()]
+            .as_f64()
+            .unwrap();
+        let efficiency = g["efficiency"].as_f64().unwrap();
+        assert!(
+            (efficiency - median / peak).abs() < 1e-9 * efficiency.max(1.0),
+            "{g}"
+        );
+        for key in ["kernel", "dtype", "m", "n", "k"] {
+            assert!(!g[key].is_null(), "{key} missing in {g}");
+        }
+    }
+}
+
+#[test]
+fn run_prints_a_table_and_markdown_and_csv() {
+    if !common::cli_adapter_or_skip("run_formats") {
+        return;
+    }
+    let base = [
+        "run",
+        "--backend",
+        "vulkan",
+        "--kernel",
+        "tiled",
+        "--dtype",
+        "f32",
+        "--sizes",
+        "32",
+        "--samples",
+        "1",
+    ];
+    fleetbench().args(base).assert().success().stdout(
+        predicate::str::contains("GFLOP/s median").and(predicate::str::contains("Measured peaks")),
+    );
+    fleetbench()
+        .args(base)
+        .args(["--format", "markdown"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("| kernel | dtype |"));
+    let csv = fleetbench()
+        .args(base)
+        .args(["--format", "csv"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(csv.stdout).unwrap();
+    assert!(text.starts_with("kernel,dtype,MxNxK,"), "{text}");
+    assert!(text.contains("tiled,f32,32x32x32,"), "{text}");
+}
+
+#[test]
+fn a_failed_run_leaves_an_existing_output_file_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("results.json");
+    std::fs::write(&path, "previous results").unwrap();
+    fleetbench()
+        .args([
+            "run",
+            "--shape",
+            "0x1x1",
+            "--output",
+            path.to_str().unwrap(),
+        ])
+        .assert()
+        .code(2);
+    fleetbench()
+        .args([
+            "run",
+            "--adapter",
+            "no-such-gpu",
+            "--output",
+            path.to_str().unwrap(),
+        ])
+        .assert()
+        .failure();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "previous results");
+    let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(leftovers, 1, "no temporary files are left behind");
+}
