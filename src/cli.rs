@@ -28,4 +28,6 @@ pub enum Command {
     Project(commands::project::ProjectArgs),
     /// Compare accelerators side by side at equal power or equal count.
     Compare(commands::compare::CompareArgs),
+    /// Gather per-rank results files into one cluster result and find stragglers.
+    Merge(commands::merge::MergeArgs),
 }

@@ -4,10 +4,11 @@
 //! (warm-up, sampling, verification, peak probes) -> `results` (the typed results file,
 //! the seam between measuring and projecting) -> `model` (sourced accelerators and fleets,
 //! power and count, training and inference projections) -> `report` (table, JSON, CSV,
-//! Markdown). `model` knows nothing of wgpu; `gpu` knows nothing of fleets. `commands`
+//! Markdown). `cluster` reads a launcher's rank and merges per-rank results. `model` knows nothing of wgpu; `gpu` knows nothing of fleets. `commands`
 //! wires one subcommand to the library; `cli` is the clap definition.
 
 pub mod cli;
+pub mod cluster;
 pub mod commands;
 pub mod error;
 pub mod gpu;

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::cluster::RankInfo;
 use crate::gpu::AdapterDescription;
 use crate::measure::stats::Summary;
 
@@ -17,6 +18,9 @@ pub struct RunResults {
     pub tool: ToolInfo,
     pub environment: Environment,
     pub adapter: AdapterDescription,
+    /// This process's place in a launched job (Slurm, MPI, Kubernetes); absent outside one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<RankInfo>,
     /// `timestamp` when every figure came from GPU timestamps, else `wall_clock`.
     pub timing: String,
     pub peaks: Peaks,

@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod compare;
 pub mod devices;
+pub mod merge;
 pub mod project;
 pub mod run;
 
@@ -18,5 +19,6 @@ pub fn execute(cli: Cli) -> Result<()> {
         Command::Fleets(args) => catalog::execute_fleets(&args),
         Command::Project(args) => project::execute(&args),
         Command::Compare(args) => compare::execute(&args),
+        Command::Merge(args) => merge::execute(&args),
     }
 }

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::cluster::RankInfo;
+use crate::cluster::rank::expand_output;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::gpu::adapter::{self, AdapterSelector};
@@ -74,8 +76,10 @@ pub fn parse_shape(text: &str) -> std::result::Result<GemmShape, String> {
 }
 
 pub fn execute(args: &RunArgs) -> Result<()> {
+    let rank = RankInfo::detect();
+    let output = args.output.as_deref().map(|p| expand_output(p, &rank)).transpose()?;
     let backends = adapter::backends_to_search(args.backend.as_deref())?;
-    let selector = AdapterSelector::from_flag_or_env(args.adapter.as_deref());
+    let selector = rank_aware_selector(args.adapter.as_deref(), &rank);
     let chosen = adapter::select(adapter::discover(backends), &selector)?;
     let slow_gl = chosen.description.software && chosen.description.backend == "gl";
     let ctx = GpuContext::open(chosen)?;
@@ -83,13 +87,23 @@ pub fn execute(args: &RunArgs) -> Result<()> {
     let progress = progress_bar(plan.steps());
     let results = run_session(&ctx, &plan, &progress);
     progress.finish_and_clear();
-    let results = results?;
+    let mut results = results?;
+    results.cluster = rank.launcher.is_some().then_some(rank);
     let text = match args.format {
         Format::Json => report::to_json(&results)?,
         other => report::render_tables(&render::tables(&results), other)?,
     };
-    report::emit(&text, args.output.as_deref())?;
+    report::emit(&text, output.as_deref())?;
     verification_status(&results)
+}
+
+/// `--adapter` or WGPU_ADAPTER_NAME when given; under a launcher, the adapter at the
+/// process's local rank (one GPU per rank); otherwise the best adapter.
+fn rank_aware_selector(flag: Option<&str>, rank: &RankInfo) -> AdapterSelector {
+    match (AdapterSelector::from_flag_or_env(flag), rank.local_rank) {
+        (AdapterSelector::Best, Some(local)) => AdapterSelector::LocalRank(local as usize),
+        (selector, _) => selector,
+    }
 }
 
 /// Exit 1 (after the output is written) when any GEMM failed verification.

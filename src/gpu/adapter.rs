@@ -178,6 +178,9 @@ pub enum AdapterSelector {
     /// Pick the best one: hardware first, and Vulkan before the slow GL software path.
     Best,
     Index(usize),
+    /// Under a launcher: the n-th hardware adapter of the best kind (wrapping around when a
+    /// node has fewer adapters than ranks), so each rank on a node gets its own GPU.
+    LocalRank(usize),
     /// Case-insensitive substring of the adapter name.
     Name(String),
 }
@@ -236,6 +239,13 @@ pub fn select(
         AdapterSelector::Index(index) => {
             adapters.iter().position(|a| a.description.index == *index)
         }
+        AdapterSelector::LocalRank(local) => {
+            let best = adapters.iter().map(|a| preference(&a.description)).min();
+            let candidates: Vec<usize> = (0..adapters.len())
+                .filter(|&i| Some(preference(&adapters[i].description)) == best)
+                .collect();
+            candidates.get(local % candidates.len().max(1)).copied()
+        }
         AdapterSelector::Name(name) => {
             let needle = name.to_lowercase();
             adapters
@@ -259,6 +269,7 @@ fn describe_selector(selector: &AdapterSelector) -> String {
     match selector {
         AdapterSelector::Best => "the default choice".into(),
         AdapterSelector::Index(i) => format!("index {i}"),
+        AdapterSelector::LocalRank(r) => format!("local rank {r}"),
         AdapterSelector::Name(n) => format!("name '{n}'"),
     }
 }

@@ -97,6 +97,7 @@ pub fn run_session(
         tool: ToolInfo::current(),
         environment: Environment::current(),
         adapter: ctx.description.clone(),
+        cluster: None,
         timing: if all_stamped {
             TimingMethod::Timestamp
         } else {

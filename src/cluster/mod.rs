@@ -1,0 +1,7 @@
+//! Running under a cluster launcher (Slurm, Open MPI, Kubernetes Indexed Jobs): who this
+//! process is in the job (rank, world size, local rank, job id, host), output paths with
+//! placeholders, and `merge`, which gathers per-rank results into one cluster result.
+
+pub mod rank;
+
+pub use rank::RankInfo;
