@@ -10,7 +10,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use fleetbench::gpu::GpuContext;
 use fleetbench::gpu::adapter::{self, AdapterSelector};
 use fleetbench::gpu::timing::Timer;
-use fleetbench::kernels::{Dtype, GemmKernel, GemmShape, KernelId};
+use fleetbench::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily};
 use fleetbench::measure::gemm::PreparedGemm;
 
 fn open_context() -> Option<GpuContext> {
@@ -32,7 +32,7 @@ fn gemm(c: &mut Criterion) {
     let timer = Timer::new(&ctx, true);
     let mut group = c.benchmark_group("gemm_f32");
     group.sample_size(10);
-    for id in KernelId::ALL {
+    for id in KernelFamily::ALL {
         for size in [128u32, 256] {
             let shape = GemmShape::square(size);
             let kernel = GemmKernel::default_for(id, &ctx.limits);

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::RankInfo;
 use crate::gpu::AdapterDescription;
+use crate::measure::autotune::TuneRecord;
 use crate::measure::stats::Summary;
 
 /// Version of the results-file layout.
@@ -24,6 +25,9 @@ pub struct RunResults {
     /// `timestamp` when every figure came from GPU timestamps, else `wall_clock`.
     pub timing: String,
     pub peaks: Peaks,
+    /// How each `tuned` kernel was chosen (cache, search or default).
+    #[serde(default)]
+    pub tuning: Vec<TuneRecord>,
     pub gemm: Vec<GemmRecord>,
 }
 
@@ -98,8 +102,11 @@ impl FmaPeaks {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GemmRecord {
     pub kernel: String,
-    /// The kernel's tile and workgroup geometry.
+    /// The kernel's family, tile and workgroup geometry.
     pub geometry: String,
+    /// The transformer GEMM this shape stands for (e.g. "llama-3-70b mlp_up"), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload: Option<String>,
     pub dtype: String,
     pub m: u32,
     pub n: u32,

@@ -181,7 +181,7 @@ fn run_json_follows_the_contract_and_every_result_is_verified() {
     assert!(f32_peak > 0.0);
     assert!(results["peaks"]["bandwidth_gbps"].as_f64().unwrap() > 0.0);
     let gemm = results["gemm"].as_array().unwrap();
-    // Two kernels x two sizes x (f32, and f16 where the adapter has it).
+    // Three kernels x two sizes x (f32, and f16 where the adapter has it).
     let dtypes = if results["adapter"]["features"]
         .to_string()
         .contains("shader-f16")
@@ -190,7 +190,7 @@ fn run_json_follows_the_contract_and_every_result_is_verified() {
     } else {
         1
     };
-    assert_eq!(gemm.len(), 2 * 2 * dtypes);
+    assert_eq!(gemm.len(), 3 * 2 * dtypes);
     for g in gemm {
         assert_eq!(g["verified"], true, "{g}");
         let gflops = &g["gflops"];

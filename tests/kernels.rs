@@ -5,7 +5,7 @@
 mod common;
 
 use fleetbench::gpu::timing::Timer;
-use fleetbench::kernels::{Dtype, GemmKernel, GemmShape, KernelId};
+use fleetbench::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily};
 use fleetbench::measure::gemm::PreparedGemm;
 
 const ODD_SHAPES: [GemmShape; 6] = [
@@ -45,7 +45,7 @@ fn every_kernel_and_dtype_matches_the_reference_on_odd_shapes() {
         .collect();
     assert!(dtypes.contains(&Dtype::F32));
     let mut checked = 0;
-    for id in KernelId::ALL {
+    for id in KernelFamily::ALL {
         let kernel = GemmKernel::default_for(id, &ctx.limits);
         for &dtype in &dtypes {
             for shape in ODD_SHAPES {
@@ -70,7 +70,7 @@ fn every_kernel_and_dtype_matches_the_reference_on_odd_shapes() {
     }
     assert_eq!(
         checked,
-        KernelId::ALL.len() * dtypes.len() * ODD_SHAPES.len()
+        KernelFamily::ALL.len() * dtypes.len() * ODD_SHAPES.len()
     );
 }
 
@@ -80,7 +80,7 @@ fn a_large_result_is_verified_by_sampling() {
         return;
     };
     let timer = Timer::new(&ctx, true);
-    let kernel = GemmKernel::default_for(KernelId::Tiled, &ctx.limits);
+    let kernel = GemmKernel::default_for(KernelFamily::Tiled, &ctx.limits);
     let shape = GemmShape {
         m: 520,
         n: 260,

@@ -2,7 +2,7 @@
 //! no adapter needed, so shader typos fail here first on any machine.
 
 use fleetbench::kernels::source::{self, ALL};
-use fleetbench::kernels::{Dtype, GemmKernel, KernelId, probes};
+use fleetbench::kernels::{Dtype, GemmKernel, KernelFamily, probes};
 
 fn validate(name: &str, text: &str) {
     let module = naga::front::wgsl::parse_str(text)
@@ -39,7 +39,7 @@ fn f16_variants_validate() {
 #[test]
 fn every_kernel_source_validates_in_every_dtype() {
     let limits = wgpu::Limits::default();
-    for id in KernelId::ALL {
+    for id in KernelFamily::ALL {
         for dtype in Dtype::ALL {
             let kernel = GemmKernel::default_for(id, &limits);
             validate(&format!("{} {dtype}", id.as_str()), &kernel.source(dtype));

@@ -1,7 +1,12 @@
 //! Running under a cluster launcher (Slurm, Open MPI, Kubernetes Indexed Jobs): who this
 //! process is in the job (rank, world size, local rank, job id, host), output paths with
-//! placeholders, and `merge`, which gathers per-rank results into one cluster result.
+//! placeholders, and `merge`, which gathers per-rank results into one cluster result and
+//! flags stragglers.
 
+pub mod inputs;
+pub mod merge;
 pub mod rank;
+pub mod stragglers;
 
+pub use merge::{ClusterResults, MergeOptions};
 pub use rank::RankInfo;

@@ -12,13 +12,15 @@ use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::gpu::adapter::{self, AdapterSelector};
 use crate::kernels::{Dtype, GemmShape, KernelId};
-use crate::measure::peaks::ProbePlan;
-use crate::measure::sampling::SamplingPlan;
-use crate::measure::session::{SessionPlan, run_session};
+use crate::measure::session::run_session;
 use crate::report::{self, Format};
 use crate::results::RunResults;
 
+mod plan;
 mod render;
+
+pub use plan::choose_dtypes;
+use plan::plan_for;
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
@@ -38,9 +40,25 @@ pub struct RunArgs {
     /// A rectangular shape MxNxK (repeatable).
     #[arg(long, value_parser = parse_shape)]
     pub shape: Vec<GemmShape>,
-    /// Kernels to run (default: all).
+    /// Kernels to run (default: naive, tiled, tuned).
     #[arg(long, value_enum, value_delimiter = ',')]
     pub kernel: Vec<KernelId>,
+    /// Also run one transformer layer's GEMMs for this model (llama-3-8b, llama-3-70b,
+    /// llama-3.1-405b, gpt-3).
+    #[arg(long)]
+    pub workload: Option<String>,
+    /// Token batch (M) of the workload's GEMMs.
+    #[arg(long, default_value_t = 2048, value_parser = clap::value_parser!(u32).range(1..))]
+    pub tokens: u32,
+    /// Do not search for a tuned kernel: use the cached winner, else the tiled default.
+    #[arg(long, conflicts_with = "retune")]
+    pub no_tune: bool,
+    /// Ignore the tuning cache and search again.
+    #[arg(long)]
+    pub retune: bool,
+    /// Seconds one tuning search may take (per element type and shape class).
+    #[arg(long, value_parser = parse_seconds)]
+    pub tune_budget: Option<f64>,
     /// Timed samples per benchmark.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub samples: Option<u32>,
@@ -60,6 +78,16 @@ pub struct RunArgs {
     pub output: Option<PathBuf>,
 }
 
+/// Parses a positive number of seconds.
+fn parse_seconds(text: &str) -> std::result::Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() && v <= 86_400.0 => Ok(v),
+        _ => Err(format!(
+            "'{text}' is not a number of seconds between 0 and 86400"
+        )),
+    }
+}
+
 /// Parses "MxNxK" (also with capital X or '*').
 pub fn parse_shape(text: &str) -> std::result::Result<GemmShape, String> {
     let parts: Vec<&str> = text.split(['x', 'X', '*']).map(str::trim).collect();
@@ -77,7 +105,11 @@ pub fn parse_shape(text: &str) -> std::result::Result<GemmShape, String> {
 
 pub fn execute(args: &RunArgs) -> Result<()> {
     let rank = RankInfo::detect();
-    let output = args.output.as_deref().map(|p| expand_output(p, &rank)).transpose()?;
+    let output = args
+        .output
+        .as_deref()
+        .map(|p| expand_output(p, &rank))
+        .transpose()?;
     let backends = adapter::backends_to_search(args.backend.as_deref())?;
     let selector = rank_aware_selector(args.adapter.as_deref(), &rank);
     let chosen = adapter::select(adapter::discover(backends), &selector)?;
@@ -122,85 +154,6 @@ fn verification_status(results: &RunResults) -> Result<()> {
             failed.join(", ")
         )))
     }
-}
-
-/// Turns the flags into a plan, checking them against the adapter.
-fn plan_for(args: &RunArgs, ctx: &GpuContext, slow_gl: bool) -> Result<SessionPlan> {
-    let dtypes = choose_dtypes(
-        &args.dtype,
-        ctx.has(wgpu::Features::SHADER_F16),
-        &ctx.description.label(),
-    )?;
-    let bounded = args.quick || slow_gl;
-    if slow_gl && !args.quick {
-        eprintln!(
-            "note: {} is the GL software path, where each shader compiles for tens of seconds; \
-             running the short sweep. Install mesa-vulkan-drivers for the much faster Vulkan one.",
-            ctx.description.name
-        );
-    }
-    let mut shapes: Vec<GemmShape> = dedup(&args.sizes)
-        .into_iter()
-        .map(GemmShape::square)
-        .collect();
-    shapes.extend(args.shape.iter().copied());
-    if shapes.is_empty() {
-        let defaults: &[u32] = if bounded { &[256, 512] } else { &[256, 1024] };
-        shapes = defaults.iter().map(|&s| GemmShape::square(s)).collect();
-    }
-    let kernels = if args.kernel.is_empty() {
-        KernelId::ALL.to_vec()
-    } else {
-        dedup(&args.kernel)
-    };
-    let sampling = SamplingPlan {
-        warmup: args.warmup.unwrap_or(if bounded { 1 } else { 2 }),
-        samples: args.samples.unwrap_or(if bounded { 3 } else { 5 }),
-        min_sample_seconds: if bounded { 0.02 } else { 0.05 },
-        max_repeats: 1000,
-    };
-    let probes = ProbePlan {
-        sampling,
-        max_invocations: 1 << 22,
-        max_copy_bytes: if bounded { 32 << 20 } else { 128 << 20 },
-        target_dispatch_seconds: if bounded { 0.005 } else { 0.02 },
-    };
-    Ok(SessionPlan {
-        kernels,
-        dtypes,
-        shapes,
-        sampling,
-        probes,
-        use_timestamps: !args.wall_clock,
-    })
-}
-
-/// The requested element types, or f32 (plus f16 where available) by default; f16 on an
-/// adapter without shader-f16 is a usage error.
-pub fn choose_dtypes(requested: &[Dtype], has_f16: bool, adapter: &str) -> Result<Vec<Dtype>> {
-    if requested.is_empty() {
-        return Ok(if has_f16 {
-            vec![Dtype::F32, Dtype::F16]
-        } else {
-            vec![Dtype::F32]
-        });
-    }
-    if requested.contains(&Dtype::F16) && !has_f16 {
-        return Err(Error::usage(format!(
-            "f16 needs the shader-f16 feature, which {adapter} does not have; use --dtype f32"
-        )));
-    }
-    Ok(dedup(requested))
-}
-
-fn dedup<T: PartialEq + Copy>(items: &[T]) -> Vec<T> {
-    let mut out: Vec<T> = Vec::new();
-    for item in items {
-        if !out.contains(item) {
-            out.push(*item);
-        }
-    }
-    out
 }
 
 /// A progress bar on stderr, drawn only when stderr is a terminal.

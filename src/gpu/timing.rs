@@ -147,10 +147,10 @@ fn read_stamps(ctx: &GpuContext, q: &TimestampQueries) -> Result<Option<f64>> {
 
 /// Seconds between two raw stamps; zero or out-of-order stamps are rejected.
 pub fn stamp_seconds(begin: u64, end: u64, period_ns: f64) -> Option<f64> {
-    if begin == 0 || end <= begin || !(period_ns > 0.0) {
+    if begin == 0 || end <= begin || period_ns.is_nan() || period_ns <= 0.0 {
         return None;
     }
-    Some((end - begin) as f64 * period_ns * 1e-9)
+    Some((end - begin) as f64 * period_ns / 1e9)
 }
 
 /// Keeps the stamp when it agrees with the wall clock of the same submission.

@@ -36,32 +36,95 @@ impl GemmShape {
     }
 }
 
-/// The kernel families a user can pick with `--kernel`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+/// The shader families; each has its own WGSL file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum KernelId {
+pub enum KernelFamily {
     /// One invocation per output element: the baseline.
     Naive,
     /// Workgroup tiles in shared memory, a register block per invocation, vec4 loads.
     Tiled,
     /// Inputs read as read-only storage textures, a register block per invocation.
     Texture,
+    /// One-row workgroups sharing A rows (uniform loads), B read as a storage texture.
+    Broadcast,
+}
+
+impl KernelFamily {
+    pub const ALL: [KernelFamily; 4] = [
+        KernelFamily::Naive,
+        KernelFamily::Tiled,
+        KernelFamily::Texture,
+        KernelFamily::Broadcast,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KernelFamily::Naive => "naive",
+            KernelFamily::Tiled => "tiled",
+            KernelFamily::Texture => "texture",
+            KernelFamily::Broadcast => "broadcast",
+        }
+    }
+
+    /// Whether A is bound as a storage texture rather than a storage buffer.
+    pub fn reads_a_as_texture(self) -> bool {
+        self == KernelFamily::Texture
+    }
+
+    /// Whether B is bound as a storage texture rather than a storage buffer.
+    pub fn reads_b_as_texture(self) -> bool {
+        matches!(self, KernelFamily::Texture | KernelFamily::Broadcast)
+    }
+}
+
+/// The kernels a user can pick with `--kernel`: fixed designs, or `tuned`, the fastest
+/// verified kernel the autotuner found for this adapter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum KernelId {
+    /// One invocation per output element: the baseline.
+    Naive,
+    /// Shared-memory tiles (64x64x16), an 8x8 register block per invocation, vec4 loads.
+    Tiled,
+    /// The common public design: 64x64 tiles, 16x16 invocations with 4x4 blocks, vec4.
+    #[value(name = "tiled-4x4")]
+    #[serde(rename = "tiled-4x4")]
+    Tiled4x4,
+    /// Inputs read as storage textures, a 16x4 register block per invocation.
+    Texture,
+    /// The autotuner's choice among all families and geometries for this adapter.
+    Tuned,
 }
 
 impl KernelId {
-    pub const ALL: [KernelId; 3] = [KernelId::Naive, KernelId::Tiled, KernelId::Texture];
+    pub const ALL: [KernelId; 5] = [
+        KernelId::Naive,
+        KernelId::Tiled,
+        KernelId::Tiled4x4,
+        KernelId::Texture,
+        KernelId::Tuned,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             KernelId::Naive => "naive",
             KernelId::Tiled => "tiled",
+            KernelId::Tiled4x4 => "tiled-4x4",
             KernelId::Texture => "texture",
+            KernelId::Tuned => "tuned",
         }
     }
 
-    /// Whether A and B are bound as storage textures rather than storage buffers.
-    pub fn reads_textures(self) -> bool {
-        self == KernelId::Texture
+    /// The fixed kernel this id names; None for `tuned`, which the autotuner resolves.
+    pub fn fixed(self, limits: &wgpu::Limits) -> Option<GemmKernel> {
+        match self {
+            KernelId::Naive => Some(GemmKernel::naive(limits)),
+            KernelId::Tiled => Some(GemmKernel::tiled_default()),
+            KernelId::Tiled4x4 => Some(GemmKernel::tiled_4x4()),
+            KernelId::Texture => Some(GemmKernel::texture_default()),
+            KernelId::Tuned => None,
+        }
     }
 }
 
@@ -93,7 +156,7 @@ impl TileConfig {
 /// A kernel family with a concrete geometry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct GemmKernel {
-    pub id: KernelId,
+    pub family: KernelFamily,
     pub config: TileConfig,
 }
 
@@ -106,7 +169,7 @@ impl GemmKernel {
             8
         };
         GemmKernel {
-            id: KernelId::Naive,
+            family: KernelFamily::Naive,
             config: TileConfig {
                 wg_x: side,
                 wg_y: side,
@@ -120,7 +183,7 @@ impl GemmKernel {
     /// The tiled kernel's default geometry: 8x8 invocations, each an 8x8 block, 64x64 tiles.
     pub fn tiled_default() -> Self {
         GemmKernel {
-            id: KernelId::Tiled,
+            family: KernelFamily::Tiled,
             config: TileConfig {
                 wg_x: 8,
                 wg_y: 8,
@@ -131,10 +194,24 @@ impl GemmKernel {
         }
     }
 
+    /// The common public design: 64x64 tiles, 16x16 invocations each a 4x4 block, K step 16.
+    pub fn tiled_4x4() -> Self {
+        GemmKernel {
+            family: KernelFamily::Tiled,
+            config: TileConfig {
+                wg_x: 16,
+                wg_y: 16,
+                block_m: 4,
+                block_n4: 1,
+                tile_k: 16,
+            },
+        }
+    }
+
     /// The texture kernel's default geometry: 8x4 invocations, each a 16x4 block.
     pub fn texture_default() -> Self {
         GemmKernel {
-            id: KernelId::Texture,
+            family: KernelFamily::Texture,
             config: TileConfig {
                 wg_x: 8,
                 wg_y: 4,
@@ -145,28 +222,48 @@ impl GemmKernel {
         }
     }
 
-    /// The default kernel of a family for an adapter.
-    pub fn default_for(id: KernelId, limits: &wgpu::Limits) -> Self {
-        match id {
-            KernelId::Naive => Self::naive(limits),
-            KernelId::Tiled => Self::tiled_default(),
-            KernelId::Texture => Self::texture_default(),
+    /// The row-broadcast kernel's default geometry: 8 invocations, each a 16x4 block.
+    pub fn broadcast_default() -> Self {
+        GemmKernel {
+            family: KernelFamily::Broadcast,
+            config: TileConfig {
+                wg_x: 8,
+                wg_y: 1,
+                block_m: 16,
+                block_n4: 1,
+                tile_k: 4,
+            },
         }
+    }
+
+    /// The default kernel of a family for an adapter.
+    pub fn default_for(family: KernelFamily, limits: &wgpu::Limits) -> Self {
+        match family {
+            KernelFamily::Naive => Self::naive(limits),
+            KernelFamily::Tiled => Self::tiled_default(),
+            KernelFamily::Texture => Self::texture_default(),
+            KernelFamily::Broadcast => Self::broadcast_default(),
+        }
+    }
+
+    /// The family and geometry, for tables and results files.
+    pub fn describe(&self) -> String {
+        format!("{}: {}", self.family.as_str(), self.geometry())
     }
 
     /// A short description of the geometry, for tables.
     pub fn geometry(&self) -> String {
         let c = &self.config;
-        match self.id {
-            KernelId::Naive => format!("wg {}x{}", c.wg_x, c.wg_y),
-            KernelId::Texture => format!(
+        match self.family {
+            KernelFamily::Naive => format!("wg {}x{}", c.wg_x, c.wg_y),
+            KernelFamily::Texture | KernelFamily::Broadcast => format!(
                 "block {}x{}, wg {}x{}",
                 c.block_m,
                 c.block_n4 * 4,
                 c.wg_x,
                 c.wg_y
             ),
-            KernelId::Tiled => format!(
+            KernelFamily::Tiled => format!(
                 "tile {}x{}x{}, block {}x{}, wg {}x{}",
                 c.tile_m(),
                 c.tile_n(),
@@ -181,18 +278,22 @@ impl GemmKernel {
 
     /// The WGSL for this kernel in `dtype`.
     pub fn source(&self, dtype: Dtype) -> String {
-        match self.id {
-            KernelId::Naive => source::with_dtype(source::GEMM_NAIVE, dtype),
-            KernelId::Tiled => source::with_dtype(
+        match self.family {
+            KernelFamily::Naive => source::with_dtype(source::GEMM_NAIVE, dtype),
+            KernelFamily::Tiled => source::with_dtype(
                 &source::with_consts(
                     source::GEMM_TILED,
                     &[("BM", self.config.block_m), ("BN4", self.config.block_n4)],
                 ),
                 dtype,
             ),
-            KernelId::Texture => source::with_dtype(
+            KernelFamily::Texture | KernelFamily::Broadcast => source::with_dtype(
                 &source::with_consts(
-                    source::GEMM_TEXTURE,
+                    if self.family == KernelFamily::Texture {
+                        source::GEMM_TEXTURE
+                    } else {
+                        source::GEMM_BROADCAST
+                    },
                     &[("BM", self.config.block_m), ("BN4", self.config.block_n4)],
                 ),
                 dtype,
@@ -203,8 +304,11 @@ impl GemmKernel {
     /// Pipeline-overridable constants.
     pub fn constants(&self) -> Vec<(&'static str, f64)> {
         let c = &self.config;
-        let mut constants = vec![("WG_X", f64::from(c.wg_x)), ("WG_Y", f64::from(c.wg_y))];
-        if self.id == KernelId::Tiled {
+        let mut constants = vec![("WG_X", f64::from(c.wg_x))];
+        if self.family != KernelFamily::Broadcast {
+            constants.push(("WG_Y", f64::from(c.wg_y)));
+        }
+        if self.family == KernelFamily::Tiled {
             constants.push(("TK", f64::from(c.tile_k)));
         }
         constants
@@ -213,9 +317,9 @@ impl GemmKernel {
     /// The shape actually computed: padded with zeros to whole tiles.
     pub fn padded(&self, shape: GemmShape) -> GemmShape {
         let c = &self.config;
-        match self.id {
-            KernelId::Naive => shape,
-            KernelId::Tiled | KernelId::Texture => GemmShape {
+        match self.family {
+            KernelFamily::Naive => shape,
+            KernelFamily::Tiled | KernelFamily::Texture | KernelFamily::Broadcast => GemmShape {
                 m: round_up(shape.m, c.tile_m()),
                 n: round_up(shape.n, c.tile_n()),
                 k: round_up(shape.k, c.tile_k),
@@ -226,9 +330,9 @@ impl GemmKernel {
     /// Workgroups to dispatch along x (N) and y (M).
     pub fn workgroups(&self, shape: GemmShape) -> (u32, u32) {
         let c = &self.config;
-        match self.id {
-            KernelId::Naive => (shape.n.div_ceil(c.wg_x), shape.m.div_ceil(c.wg_y)),
-            KernelId::Tiled | KernelId::Texture => {
+        match self.family {
+            KernelFamily::Naive => (shape.n.div_ceil(c.wg_x), shape.m.div_ceil(c.wg_y)),
+            KernelFamily::Tiled | KernelFamily::Texture | KernelFamily::Broadcast => {
                 let padded = self.padded(shape);
                 (padded.n / c.tile_n(), padded.m / c.tile_m())
             }
@@ -238,9 +342,9 @@ impl GemmKernel {
     /// Bytes of workgroup memory the kernel declares.
     pub fn workgroup_storage(&self, dtype: Dtype) -> u64 {
         let c = &self.config;
-        match self.id {
-            KernelId::Naive | KernelId::Texture => 0,
-            KernelId::Tiled => {
+        match self.family {
+            KernelFamily::Naive | KernelFamily::Texture | KernelFamily::Broadcast => 0,
+            KernelFamily::Tiled => {
                 u64::from(c.tile_m() * c.tile_k + c.tile_k * c.tile_n()) * dtype.size()
             }
         }
@@ -259,7 +363,7 @@ impl GemmKernel {
         let exceeded = |what: &str, needed: u64, limit: u64| {
             Error::usage(format!(
                 "{} {} at {}: needs {what} {needed}, the adapter allows {limit}",
-                self.id.as_str(),
+                self.family.as_str(),
                 dtype,
                 shape.label()
             ))
@@ -298,9 +402,15 @@ impl GemmKernel {
         if largest > binding_limit {
             return Err(exceeded("a buffer of (bytes)", largest, binding_limit));
         }
-        if self.id.reads_textures() {
-            let largest_side = [padded.k / 4, padded.m, padded.n / 4]
+        if self.family.reads_b_as_texture() {
+            let a_sides = if self.family.reads_a_as_texture() {
+                [padded.k / 4, padded.m]
+            } else {
+                [0, 0]
+            };
+            let largest_side = a_sides
                 .into_iter()
+                .chain([padded.n / 4, padded.k])
                 .max()
                 .unwrap_or(0);
             if largest_side > limits.max_texture_dimension_2d {

@@ -7,6 +7,7 @@ pub mod dtype;
 pub mod gemm;
 pub mod probes;
 pub mod source;
+pub mod workload;
 
 pub use dtype::Dtype;
-pub use gemm::{GemmKernel, GemmShape, KernelId, TileConfig};
+pub use gemm::{GemmKernel, GemmShape, KernelFamily, KernelId, TileConfig};

@@ -9,11 +9,13 @@ use super::dtype::Dtype;
 pub const GEMM_NAIVE: &str = include_str!("../../shaders/gemm_naive.wgsl");
 pub const GEMM_TILED: &str = include_str!("../../shaders/gemm_tiled.wgsl");
 pub const GEMM_TEXTURE: &str = include_str!("../../shaders/gemm_texture.wgsl");
+pub const GEMM_BROADCAST: &str = include_str!("../../shaders/gemm_broadcast.wgsl");
 pub const PEAK_FMA: &str = include_str!("../../shaders/peak_fma.wgsl");
 pub const PEAK_COPY: &str = include_str!("../../shaders/peak_copy.wgsl");
 
 /// Every shader file, by name, for validation.
-pub const ALL: [(&str, &str); 5] = [
+pub const ALL: [(&str, &str); 6] = [
+    ("gemm_broadcast.wgsl", GEMM_BROADCAST),
     ("gemm_naive.wgsl", GEMM_NAIVE),
     ("gemm_tiled.wgsl", GEMM_TILED),
     ("gemm_texture.wgsl", GEMM_TEXTURE),

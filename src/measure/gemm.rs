@@ -63,16 +63,16 @@ impl PreparedGemm {
         let padded = kernel.padded(shape);
         let inputs = GemmInputs::new(shape, dtype);
         let a = Input::upload(
+            kernel.family.reads_a_as_texture(),
             ctx,
-            kernel,
             dtype,
             "A",
             (padded.m, padded.k),
             &inputs.a.padded(padded.m, padded.k),
         );
         let b = Input::upload(
+            kernel.family.reads_b_as_texture(),
             ctx,
-            kernel,
             dtype,
             "B",
             (padded.k, padded.n),
@@ -142,15 +142,15 @@ enum Input {
 
 impl Input {
     fn upload(
+        as_texture: bool,
         ctx: &GpuContext,
-        kernel: GemmKernel,
         dtype: Dtype,
         label: &str,
         (rows, cols): (u32, u32),
         values: &[f32],
     ) -> Input {
         let bytes = dtype.encode(values);
-        if kernel.id.reads_textures() {
+        if as_texture {
             let texture = buffers::storage_texture_with(
                 ctx,
                 label,
@@ -173,7 +173,7 @@ impl Input {
 }
 
 fn label(kernel: GemmKernel, dtype: Dtype) -> String {
-    format!("gemm {} {dtype}", kernel.id.as_str())
+    format!("gemm {} {dtype}", kernel.family.as_str())
 }
 
 /// Runs, verifies and (if correct) times one GEMM.

@@ -2,6 +2,7 @@
 //! reference, GEMM benchmarks and the device's own peaks. Everything here runs on a
 //! `GpuContext`; nothing here knows about fleets.
 
+pub mod autotune;
 pub mod gemm;
 pub mod matrices;
 pub mod peaks;

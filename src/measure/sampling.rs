@@ -70,7 +70,7 @@ pub fn sample(
 
 /// Dispatches per sample so that one sample lasts `min_sample_seconds`.
 fn repeats_for(single_seconds: f64, plan: &SamplingPlan) -> u32 {
-    if !(single_seconds > 0.0) {
+    if single_seconds.is_nan() || single_seconds <= 0.0 {
         return plan.max_repeats.max(1);
     }
     let wanted = (plan.min_sample_seconds / single_seconds).ceil();

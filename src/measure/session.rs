@@ -1,9 +1,14 @@
-//! A whole measuring session on one device: the peak probes, then every requested GEMM,
-//! gathered into a `RunResults`. Limits are checked for every benchmark before anything
-//! runs, so a shape the adapter cannot hold fails at once rather than half-way through.
+//! A whole measuring session on one device: the peak probes, the autotuner where `tuned`
+//! is requested, then every requested GEMM, gathered into a `RunResults`. Limits are
+//! checked for every fixed kernel before anything runs, so a shape the adapter cannot hold
+//! fails at once rather than half-way through.
+
+use std::collections::HashMap;
 
 use indicatif::ProgressBar;
 
+use super::autotune::cache::TuneCache;
+use super::autotune::{ShapeClass, TunePlan, TuneRecord, tuned_kernel};
 use super::gemm::{GemmOutcome, bench_gemm};
 use super::peaks::{ProbePlan, copy_bandwidth, fma_peak};
 use super::sampling::SamplingPlan;
@@ -20,73 +25,64 @@ use crate::results::{
 pub struct SessionPlan {
     pub kernels: Vec<KernelId>,
     pub dtypes: Vec<Dtype>,
-    pub shapes: Vec<GemmShape>,
+    /// Shapes with an optional label (e.g. "llama-3-70b qkv").
+    pub shapes: Vec<(GemmShape, Option<String>)>,
     pub sampling: SamplingPlan,
     pub probes: ProbePlan,
+    pub tuning: TunePlan,
     pub use_timestamps: bool,
 }
 
 impl SessionPlan {
-    /// The concrete kernels, in order, for this device.
-    pub fn gemm_kernels(&self, ctx: &GpuContext) -> Vec<GemmKernel> {
-        self.kernels
-            .iter()
-            .map(|&id| GemmKernel::default_for(id, &ctx.limits))
-            .collect()
-    }
-
     /// Number of progress steps: one per probe and per GEMM.
     pub fn steps(&self) -> u64 {
         (self.dtypes.len() + 1 + self.kernels.len() * self.dtypes.len() * self.shapes.len()) as u64
     }
+
+    /// Checks every fixed kernel against the adapter's limits before anything runs.
+    fn check_limits(&self, ctx: &GpuContext) -> Result<()> {
+        for id in &self.kernels {
+            let Some(kernel) = id.fixed(&ctx.limits) else {
+                continue;
+            };
+            for &dtype in &self.dtypes {
+                for (shape, _) in &self.shapes {
+                    kernel.check_limits(*shape, dtype, &ctx.limits)?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
-/// Runs the probes and the GEMMs and returns the results file's content.
+/// Runs the probes, the tuner and the GEMMs and returns the results file's content.
 pub fn run_session(
     ctx: &GpuContext,
     plan: &SessionPlan,
     progress: &ProgressBar,
 ) -> Result<RunResults> {
-    let kernels = plan.gemm_kernels(ctx);
-    for kernel in &kernels {
-        for &dtype in &plan.dtypes {
-            for &shape in &plan.shapes {
-                kernel.check_limits(shape, dtype, &ctx.limits)?;
-            }
-        }
-    }
+    plan.check_limits(ctx)?;
     let timer = Timer::new(ctx, plan.use_timestamps);
     let mut methods = Vec::new();
-    let mut fma = FmaPeaks {
-        f32: 0.0,
-        f16: None,
-    };
-    for &dtype in &plan.dtypes {
-        progress.set_message(format!("FMA peak {dtype}"));
-        let peak = fma_peak(ctx, &timer, &plan.probes, dtype)?;
-        methods.push(peak.method);
-        match dtype {
-            Dtype::F32 => fma.f32 = peak.rate.median,
-            Dtype::F16 => fma.f16 = Some(peak.rate.median),
-        }
-        progress.inc(1);
-    }
-    if !plan.dtypes.contains(&Dtype::F32) {
-        fma.f32 = fma_peak(ctx, &timer, &plan.probes, Dtype::F32)?.rate.median;
-    }
+    let fma = measure_fma(ctx, &timer, plan, progress, &mut methods)?;
     progress.set_message("copy bandwidth");
     let bandwidth = copy_bandwidth(ctx, &timer, &plan.probes)?;
     methods.push(bandwidth.method);
     progress.inc(1);
 
+    let mut tuner = Tuner::new(plan.tuning.clone(), progress);
     let mut gemm = Vec::new();
-    for kernel in &kernels {
+    for &id in &plan.kernels {
         for &dtype in &plan.dtypes {
-            for &shape in &plan.shapes {
-                progress.set_message(format!("{} {dtype} {}", kernel.id.as_str(), shape.label()));
-                let outcome = bench_gemm(ctx, &timer, &plan.sampling, *kernel, dtype, shape)?;
+            for (shape, label) in &plan.shapes {
+                let kernel = match id.fixed(&ctx.limits) {
+                    Some(kernel) => kernel,
+                    None => tuner.kernel_for(ctx, &timer, dtype, *shape)?,
+                };
+                progress.set_message(format!("{} {dtype} {}", id.as_str(), shape.label()));
+                let outcome = bench_gemm(ctx, &timer, &plan.sampling, kernel, dtype, *shape)?;
                 methods.extend(outcome.method);
-                gemm.push(record(&outcome, &fma));
+                gemm.push(record(id, &outcome, &fma, label.clone()));
                 progress.inc(1);
             }
         }
@@ -109,11 +105,90 @@ pub fn run_session(
             fma_gflops: fma,
             bandwidth_gbps: bandwidth.rate.median,
         },
+        tuning: tuner.records,
         gemm,
     })
 }
 
-fn record(outcome: &GemmOutcome, fma: &FmaPeaks) -> GemmRecord {
+fn measure_fma(
+    ctx: &GpuContext,
+    timer: &Timer,
+    plan: &SessionPlan,
+    progress: &ProgressBar,
+    methods: &mut Vec<TimingMethod>,
+) -> Result<FmaPeaks> {
+    let mut fma = FmaPeaks {
+        f32: 0.0,
+        f16: None,
+    };
+    let mut dtypes = plan.dtypes.clone();
+    if !dtypes.contains(&Dtype::F32) {
+        dtypes.insert(0, Dtype::F32);
+    }
+    for dtype in dtypes {
+        progress.set_message(format!("FMA peak {dtype}"));
+        let peak = fma_peak(ctx, timer, &plan.probes, dtype)?;
+        methods.push(peak.method);
+        match dtype {
+            Dtype::F32 => fma.f32 = peak.rate.median,
+            Dtype::F16 => fma.f16 = Some(peak.rate.median),
+        }
+        progress.inc(1);
+    }
+    Ok(fma)
+}
+
+/// Resolves `tuned` once per element type and shape class, through the cache.
+struct Tuner<'a> {
+    plan: TunePlan,
+    cache: Option<TuneCache>,
+    chosen: HashMap<(Dtype, ShapeClass), GemmKernel>,
+    records: Vec<TuneRecord>,
+    progress: &'a ProgressBar,
+}
+
+impl<'a> Tuner<'a> {
+    fn new(plan: TunePlan, progress: &'a ProgressBar) -> Self {
+        Tuner {
+            plan,
+            cache: None,
+            chosen: HashMap::new(),
+            records: Vec::new(),
+            progress,
+        }
+    }
+
+    fn kernel_for(
+        &mut self,
+        ctx: &GpuContext,
+        timer: &Timer,
+        dtype: Dtype,
+        shape: GemmShape,
+    ) -> Result<GemmKernel> {
+        let class = ShapeClass::of(shape);
+        if let Some(kernel) = self.chosen.get(&(dtype, class)) {
+            return Ok(*kernel);
+        }
+        let progress = self.progress;
+        let cache = self.cache.get_or_insert_with(|| {
+            TuneCache::load(TuneCache::default_path(), &mut |w| {
+                progress.suspend(|| eprintln!("warning: {w}"))
+            })
+        });
+        let say = |message: String| progress.set_message(message);
+        let (kernel, record) = tuned_kernel(ctx, timer, cache, &self.plan, dtype, class, &say)?;
+        self.chosen.insert((dtype, class), kernel);
+        self.records.push(record);
+        Ok(kernel)
+    }
+}
+
+fn record(
+    id: KernelId,
+    outcome: &GemmOutcome,
+    fma: &FmaPeaks,
+    workload: Option<String>,
+) -> GemmRecord {
     let dtype = outcome.dtype.as_str();
     let efficiency = outcome
         .gflops
@@ -121,8 +196,9 @@ fn record(outcome: &GemmOutcome, fma: &FmaPeaks) -> GemmRecord {
         .filter(|(_, peak)| *peak > 0.0)
         .map(|(g, peak)| g.median / peak);
     GemmRecord {
-        kernel: outcome.kernel.id.as_str().into(),
-        geometry: outcome.kernel.geometry(),
+        kernel: id.as_str().into(),
+        geometry: outcome.kernel.describe(),
+        workload,
         dtype: dtype.into(),
         m: outcome.shape.m,
         n: outcome.shape.n,

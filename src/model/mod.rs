@@ -1,1 +1,29 @@
-//! The fleet model (placeholder until it lands).
+//! The fleet model: sourced catalogs of accelerators, fleets and reference models
+//! (embedded from `data/`, overridable with a user TOML file), and the projection of a
+//! fleet's power, count, training and inference throughput with low / central / high
+//! ranges. It knows nothing of wgpu or of the measuring engine: a measured GPU enters
+//! only as an `Accelerator` and an MFU, through the same `project` function.
+
+pub mod accelerator;
+pub mod assumptions;
+pub mod catalog;
+pub mod fleet;
+pub mod inference;
+pub mod power;
+pub mod projection;
+pub mod range;
+pub mod reference;
+pub mod scenario;
+pub mod suggest;
+pub mod training;
+pub mod units;
+
+pub use accelerator::{Accelerator, DType, PowerMethod};
+pub use assumptions::{Assumptions, Defaults, Sourced};
+pub use catalog::Catalog;
+pub use fleet::{Fleet, FleetStatus};
+pub use inference::{Inference, InferenceGap};
+pub use projection::{FleetSize, Projection, Scenario, local_equivalents, project};
+pub use range::Range;
+pub use reference::ReferenceModel;
+pub use training::Training;

@@ -58,7 +58,11 @@ impl Table {
     /// Appends a row of cells.
     pub fn push_row<S: Into<String>>(&mut self, cells: impl IntoIterator<Item = S>) {
         let row: Vec<String> = cells.into_iter().map(Into::into).collect();
-        debug_assert_eq!(row.len(), self.headers.len(), "row width must match headers");
+        debug_assert_eq!(
+            row.len(),
+            self.headers.len(),
+            "row width must match headers"
+        );
         self.rows.push(row);
     }
 

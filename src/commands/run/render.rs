@@ -5,7 +5,11 @@ use crate::results::{GemmRecord, RunResults};
 
 /// The GEMM table and the peaks table.
 pub fn tables(results: &RunResults) -> Vec<Table> {
-    vec![gemm_table(results), peaks_table(results)]
+    let mut tables = vec![gemm_table(results), peaks_table(results)];
+    if !results.tuning.is_empty() {
+        tables.push(tuning_table(results));
+    }
+    tables
 }
 
 fn gemm_table(results: &RunResults) -> Table {
@@ -35,7 +39,10 @@ fn gemm_table(results: &RunResults) -> Table {
 }
 
 fn gemm_row(g: &GemmRecord) -> Vec<String> {
-    let shape = format!("{}x{}x{}", g.m, g.n, g.k);
+    let shape = match &g.workload {
+        Some(workload) => format!("{}x{}x{} ({workload})", g.m, g.n, g.k),
+        None => format!("{}x{}x{}", g.m, g.n, g.k),
+    };
     let (median, min, max) = match &g.gflops {
         Some(s) => (fmt_rate(s.median), fmt_rate(s.min), fmt_rate(s.max)),
         None => ("-".into(), "-".into(), "-".into()),
@@ -78,6 +85,32 @@ fn peaks_table(results: &RunResults) -> Table {
         "copy bandwidth".to_string(),
         format!("{} GB/s", fmt_rate(results.peaks.bandwidth_gbps)),
     ]);
+    table
+}
+
+fn tuning_table(results: &RunResults) -> Table {
+    let mut table = Table::new([
+        "dtype",
+        "class",
+        "tuned kernel",
+        "from",
+        "GFLOP/s",
+        "candidates",
+        "seconds",
+    ])
+    .with_title("Autotuned kernels");
+    for t in &results.tuning {
+        table.push_row([
+            t.dtype.as_str().to_string(),
+            t.class.as_str().to_string(),
+            t.kernel.clone(),
+            t.source.clone(),
+            t.gflops.map(fmt_rate).unwrap_or_else(|| "-".into()),
+            format!("{} ({} failed)", t.candidates_tried, t.candidates_failed),
+            format!("{:.1}", t.seconds),
+        ]);
+    }
+    table.push_note("GFLOP/s of the winner on the class's representative shape (square: 512^3; skinny: 32x1024x1024).");
     table
 }
 

@@ -1,0 +1,143 @@
+//! Reading the per-rank results files `merge` is given: files and directories of `*.json`,
+//! each checked to be a schema-1 `RunResults` written under a launcher. Every problem is
+//! one line naming the file and what is wrong (a usage error, exit 2); with
+//! `--allow-partial` a bad file is skipped and its line kept for the merged output.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::results::{RunResults, SCHEMA_VERSION};
+
+/// One rank's results file, parsed.
+#[derive(Debug, Clone)]
+pub struct RankFile {
+    pub path: PathBuf,
+    pub results: RunResults,
+    /// The rank recorded in the file (checked present when loading).
+    pub rank: u32,
+}
+
+/// What could be loaded, and one line per file that was skipped (`--allow-partial`).
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub files: Vec<RankFile>,
+    pub skipped: Vec<String>,
+}
+
+/// The files named on the command line, with each directory replaced by its `*.json`
+/// files (sorted, not recursive). `exclude` (the merge's own `--output`) is left out so
+/// re-running a merge into the results directory does not read its previous output.
+pub fn collect_paths(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<Vec<PathBuf>> {
+    let excluded = exclude.and_then(|p| p.canonicalize().ok());
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for input in inputs {
+        let meta = std::fs::metadata(input)
+            .map_err(|e| Error::usage(format!("cannot read {}: {e}", input.display())))?;
+        if meta.is_dir() {
+            let entries = std::fs::read_dir(input)
+                .map_err(|e| Error::usage(format!("cannot list {}: {e}", input.display())))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "json"))
+                .filter(|p| excluded.is_none() || p.canonicalize().ok() != excluded)
+                .collect();
+            if found.is_empty() {
+                return Err(Error::usage(format!(
+                    "{}: no .json results files in this directory",
+                    input.display()
+                )));
+            }
+            found.sort();
+            paths.extend(found);
+        } else {
+            paths.push(input.clone());
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    paths.retain(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())));
+    Ok(paths)
+}
+
+/// Loads every path; the first bad file is an error unless `allow_partial`, when it is
+/// skipped and noted.
+pub fn load_all(paths: &[PathBuf], allow_partial: bool) -> Result<Loaded> {
+    let mut loaded = Loaded::default();
+    for path in paths {
+        match load(path) {
+            Ok(file) => loaded.files.push(file),
+            Err(err) if allow_partial => loaded.skipped.push(err.to_string()),
+            Err(err) => {
+                return Err(Error::usage(format!(
+                    "{err} (pass --allow-partial to merge the other files)"
+                )));
+            }
+        }
+    }
+    if loaded.files.is_empty() {
+        return Err(Error::usage(format!(
+            "no usable results file among {} given: {}",
+            paths.len(),
+            loaded.skipped.first().map_or("none", String::as_str)
+        )));
+    }
+    Ok(loaded)
+}
+
+/// Reads and checks one per-rank results file.
+pub fn load(path: &Path) -> Result<RankFile> {
+    let name = path.display();
+    let bad = |what: String| Error::usage(format!("{name}: {what}"));
+    let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot read: {e}")))?;
+    if text.trim().is_empty() {
+        return Err(bad("empty file".into()));
+    }
+    let value: Value = serde_json::from_str(&text).map_err(|e| {
+        if e.is_eof() {
+            bad(format!("truncated JSON ({e})"))
+        } else {
+            bad(format!("not JSON ({e})"))
+        }
+    })?;
+    let Some(object) = value.as_object() else {
+        return Err(bad(
+            "not a fleetbench results file (expected a JSON object)".into(),
+        ));
+    };
+    if object.get("kind").and_then(Value::as_str) == Some("cluster") {
+        return Err(bad(
+            "is a merged cluster result; merge reads the per-rank files of `fleetbench run`".into(),
+        ));
+    }
+    match object.get("schema_version").and_then(Value::as_u64) {
+        None => {
+            return Err(bad(
+                "not a fleetbench results file (no schema_version)".into()
+            ));
+        }
+        Some(v) if v != u64::from(SCHEMA_VERSION) => {
+            return Err(bad(format!(
+                "schema_version {v}, but this fleetbench reads results files of schema_version {SCHEMA_VERSION}"
+            )));
+        }
+        Some(_) => {}
+    }
+    let results: RunResults = serde_json::from_value(value).map_err(|e| {
+        bad(format!(
+            "not a fleetbench results file of schema_version {SCHEMA_VERSION} ({e})"
+        ))
+    })?;
+    let Some(rank) = results.cluster.as_ref().and_then(|c| c.rank) else {
+        return Err(bad(
+            "has no cluster rank: it was not written by `fleetbench run` under Slurm, MPI or a \
+             Kubernetes Indexed Job"
+                .into(),
+        ));
+    };
+    Ok(RankFile {
+        path: path.to_path_buf(),
+        results,
+        rank,
+    })
+}

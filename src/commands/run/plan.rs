@@ -1,0 +1,175 @@
+//! From `run`'s flags to a `SessionPlan`: element types the adapter can run, shapes
+//! (squares, `--shape`, and a model's layer GEMMs with `--workload`), kernels, sampling,
+//! probe and tuning budgets. `--quick` (and the slow GL software path) bound everything.
+
+use std::time::Duration;
+
+use super::RunArgs;
+use crate::error::{Error, Result};
+use crate::gpu::GpuContext;
+use crate::kernels::workload::{self, blocks_within};
+use crate::kernels::{Dtype, GemmShape, KernelId};
+use crate::measure::autotune::TunePlan;
+use crate::measure::peaks::ProbePlan;
+use crate::measure::sampling::SamplingPlan;
+use crate::measure::session::SessionPlan;
+
+/// Kernels run when `--kernel` is not given: the baseline, the fixed tiled design and the
+/// autotuner's choice.
+const DEFAULT_KERNELS: [KernelId; 3] = [KernelId::Naive, KernelId::Tiled, KernelId::Tuned];
+/// Seconds one tuning search may take, normally and with `--quick`.
+const TUNE_BUDGET_SECONDS: f64 = 40.0;
+const QUICK_TUNE_BUDGET_SECONDS: f64 = 8.0;
+
+/// Turns the flags into a plan, checking them against the adapter.
+pub fn plan_for(args: &RunArgs, ctx: &GpuContext, slow_gl: bool) -> Result<SessionPlan> {
+    let dtypes = choose_dtypes(
+        &args.dtype,
+        ctx.has(wgpu::Features::SHADER_F16),
+        &ctx.description.label(),
+    )?;
+    let bounded = args.quick || slow_gl;
+    if slow_gl && !args.quick {
+        eprintln!(
+            "note: {} is the GL software path, where each shader compiles for tens of seconds; \
+             running the short sweep. Install mesa-vulkan-drivers for the much faster Vulkan one.",
+            ctx.description.name
+        );
+    }
+    let shapes = shapes_for(args, ctx, &dtypes, bounded)?;
+    let kernels = if args.kernel.is_empty() {
+        DEFAULT_KERNELS.to_vec()
+    } else {
+        dedup(&args.kernel)
+    };
+    let sampling = SamplingPlan {
+        warmup: args.warmup.unwrap_or(if bounded { 1 } else { 2 }),
+        samples: args.samples.unwrap_or(if bounded { 3 } else { 5 }),
+        min_sample_seconds: if bounded { 0.02 } else { 0.05 },
+        max_repeats: 1000,
+    };
+    let probes = ProbePlan {
+        sampling,
+        max_invocations: 1 << 22,
+        max_copy_bytes: if bounded { 32 << 20 } else { 128 << 20 },
+        target_dispatch_seconds: if bounded { 0.005 } else { 0.02 },
+    };
+    let budget = args.tune_budget.unwrap_or(if bounded {
+        QUICK_TUNE_BUDGET_SECONDS
+    } else {
+        TUNE_BUDGET_SECONDS
+    });
+    let tuning = TunePlan {
+        budget: Duration::from_secs_f64(budget),
+        read_cache: !args.retune,
+        search: !args.no_tune,
+    };
+    Ok(SessionPlan {
+        kernels,
+        dtypes,
+        shapes,
+        sampling,
+        probes,
+        tuning,
+        use_timestamps: !args.wall_clock,
+    })
+}
+
+/// Squares from `--sizes`, rectangles from `--shape`, and the workload's layer GEMMs;
+/// the defaults when none is given.
+fn shapes_for(
+    args: &RunArgs,
+    ctx: &GpuContext,
+    dtypes: &[Dtype],
+    bounded: bool,
+) -> Result<Vec<(GemmShape, Option<String>)>> {
+    let mut shapes: Vec<(GemmShape, Option<String>)> = dedup(&args.sizes)
+        .into_iter()
+        .map(|s| (GemmShape::square(s), None))
+        .collect();
+    shapes.extend(args.shape.iter().map(|&s| (s, None)));
+    if let Some(id) = &args.workload {
+        shapes.extend(workload_shapes(id, args.tokens, ctx, dtypes)?);
+    }
+    if shapes.is_empty() {
+        let defaults: &[u32] = if bounded { &[256, 512] } else { &[256, 1024] };
+        shapes = defaults
+            .iter()
+            .map(|&s| (GemmShape::square(s), None))
+            .collect();
+    }
+    Ok(shapes)
+}
+
+/// One layer's GEMMs for a model, split into blocks where the adapter's buffers are too
+/// small for the whole GEMM (labelled with the block count).
+fn workload_shapes(
+    id: &str,
+    tokens: u32,
+    ctx: &GpuContext,
+    dtypes: &[Dtype],
+) -> Result<Vec<(GemmShape, Option<String>)>> {
+    let arch = workload::architecture(id).ok_or_else(|| {
+        Error::usage(format!(
+            "unknown workload '{id}'; known: {}",
+            workload::known_ids()
+        ))
+    })?;
+    let widest = dtypes.iter().map(|d| d.size()).max().unwrap_or(4);
+    // Leave room for padding to whole tiles.
+    let max_bytes = ctx
+        .limits
+        .max_storage_buffer_binding_size
+        .min(ctx.limits.max_buffer_size)
+        / 10
+        * 9;
+    let mut shapes = Vec::new();
+    for (name, shape) in workload::layer_gemms(&arch, tokens) {
+        let (block, rows, cols) = blocks_within(shape, widest, max_bytes).ok_or_else(|| {
+            Error::usage(format!(
+                "{} {name} ({}) does not fit this adapter's buffers",
+                arch.id,
+                shape.label()
+            ))
+        })?;
+        let label = if rows * cols == 1 {
+            format!("{} {name}", arch.id)
+        } else {
+            format!(
+                "{} {name} {} as {rows}x{cols} blocks",
+                arch.id,
+                shape.label()
+            )
+        };
+        shapes.push((block, Some(label)));
+    }
+    Ok(shapes)
+}
+
+/// The requested element types, or f32 (plus f16 where available) by default; f16 on an
+/// adapter without shader-f16 is a usage error.
+pub fn choose_dtypes(requested: &[Dtype], has_f16: bool, adapter: &str) -> Result<Vec<Dtype>> {
+    if requested.is_empty() {
+        return Ok(if has_f16 {
+            vec![Dtype::F32, Dtype::F16]
+        } else {
+            vec![Dtype::F32]
+        });
+    }
+    if requested.contains(&Dtype::F16) && !has_f16 {
+        return Err(Error::usage(format!(
+            "f16 needs the shader-f16 feature, which {adapter} does not have; use --dtype f32"
+        )));
+    }
+    Ok(dedup(requested))
+}
+
+fn dedup<T: PartialEq + Copy>(items: &[T]) -> Vec<T> {
+    let mut out: Vec<T> = Vec::new();
+    for item in items {
+        if !out.contains(item) {
+            out.push(*item);
+        }
+    }
+    out
+}

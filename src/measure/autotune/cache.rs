@@ -1,0 +1,199 @@
+//! The tuning cache: the winning kernel per adapter, driver, tool version, element type
+//! and shape class, kept in the user's cache directory (`FLEETBENCH_CACHE_DIR` overrides)
+//! so later runs skip the search. A file that cannot be read is ignored with a warning and
+//! rewritten whole (atomically) after the next search; entries for another driver never
+//! match, so a driver update retunes.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::gpu::AdapterDescription;
+use crate::kernels::{Dtype, GemmKernel};
+use crate::report::write_atomically;
+
+const CACHE_SCHEMA: u32 = 1;
+
+/// What identifies a tuning result: the same kernel may win elsewhere, but we only trust
+/// it on the same adapter, driver and fleetbench version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheKey {
+    pub adapter: String,
+    pub backend: String,
+    pub driver: String,
+    pub driver_info: String,
+    pub tool_version: String,
+    pub dtype: Dtype,
+    pub class: String,
+}
+
+impl CacheKey {
+    pub fn new(adapter: &AdapterDescription, dtype: Dtype, class: &str) -> Self {
+        CacheKey {
+            adapter: adapter.name.clone(),
+            backend: adapter.backend.clone(),
+            driver: adapter.driver.clone(),
+            driver_info: adapter.driver_info.clone(),
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            dtype,
+            class: class.into(),
+        }
+    }
+}
+
+/// One remembered winner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CacheEntry {
+    pub key: CacheKey,
+    pub kernel: GemmKernel,
+    pub gflops: f64,
+    pub tuned_unix: u64,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct CacheFile {
+    schema: u32,
+    entries: Vec<CacheEntry>,
+}
+
+/// The cache on disk (or nowhere, when no cache directory exists).
+#[derive(Debug)]
+pub struct TuneCache {
+    path: Option<PathBuf>,
+    entries: Vec<CacheEntry>,
+}
+
+impl TuneCache {
+    /// The default location: `$FLEETBENCH_CACHE_DIR/tuning.json`, else the user's cache dir.
+    pub fn default_path() -> Option<PathBuf> {
+        std::env::var_os("FLEETBENCH_CACHE_DIR")
+            .map(PathBuf::from)
+            .or_else(|| dirs::cache_dir().map(|d| d.join("fleetbench")))
+            .map(|dir| dir.join("tuning.json"))
+    }
+
+    /// Loads the cache; an unreadable or foreign file is reported through `warn` and
+    /// treated as empty.
+    pub fn load(path: Option<PathBuf>, warn: &mut dyn FnMut(String)) -> TuneCache {
+        let entries = match &path {
+            Some(p) if p.exists() => match read_entries(p) {
+                Ok(entries) => entries,
+                Err(reason) => {
+                    warn(format!(
+                        "ignoring tuning cache {} ({reason}); retuning",
+                        p.display()
+                    ));
+                    Vec::new()
+                }
+            },
+            _ => Vec::new(),
+        };
+        TuneCache { path, entries }
+    }
+
+    /// The remembered winner for `key`.
+    pub fn get(&self, key: &CacheKey) -> Option<&CacheEntry> {
+        self.entries.iter().find(|e| &e.key == key)
+    }
+
+    /// Whether the cache has results for this adapter under a different driver.
+    pub fn has_other_driver(&self, key: &CacheKey) -> bool {
+        self.entries.iter().any(|e| {
+            e.key.adapter == key.adapter
+                && e.key.backend == key.backend
+                && (e.key.driver != key.driver || e.key.driver_info != key.driver_info)
+        })
+    }
+
+    /// Records a winner and rewrites the file atomically.
+    pub fn put(&mut self, entry: CacheEntry) -> Result<()> {
+        self.entries.retain(|e| e.key != entry.key);
+        self.entries.push(entry);
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                crate::error::Error::runtime(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        let file = CacheFile {
+            schema: CACHE_SCHEMA,
+            entries: self.entries.clone(),
+        };
+        write_atomically(path, &crate::report::to_json(&file)?)
+    }
+}
+
+fn read_entries(path: &Path) -> std::result::Result<Vec<CacheEntry>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let file: CacheFile =
+        serde_json::from_str(&text).map_err(|e| format!("not a tuning cache: {e}"))?;
+    if file.schema != CACHE_SCHEMA {
+        return Err(format!(
+            "cache schema {} is not {CACHE_SCHEMA}",
+            file.schema
+        ));
+    }
+    Ok(file.entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::GemmKernel;
+
+    fn adapter(driver_info: &str) -> AdapterDescription {
+        serde_json::from_value(serde_json::json!({
+            "index": 0, "name": "gpu", "backend": "vulkan", "device_type": "discrete_gpu",
+            "driver": "drv", "driver_info": driver_info, "software": false, "features": [],
+            "limits": {"max_compute_workgroup_storage_size": 1, "max_compute_invocations_per_workgroup": 1,
+                "max_compute_workgroup_size_x": 1, "max_compute_workgroup_size_y": 1,
+                "max_compute_workgroups_per_dimension": 1, "max_storage_buffer_binding_size": 1,
+                "max_buffer_size": 1, "max_storage_buffers_per_shader_stage": 1,
+                "min_subgroup_size": 1, "max_subgroup_size": 1}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_winner_round_trips_and_another_driver_does_not_match() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested").join("tuning.json");
+        let key = CacheKey::new(&adapter("1.0"), Dtype::F32, "square");
+        let mut cache = TuneCache::load(Some(path.clone()), &mut |w| panic!("{w}"));
+        cache
+            .put(CacheEntry {
+                key: key.clone(),
+                kernel: GemmKernel::texture_default(),
+                gflops: 9.0,
+                tuned_unix: 1,
+            })
+            .unwrap();
+        let reloaded = TuneCache::load(Some(path), &mut |w| panic!("{w}"));
+        assert_eq!(
+            reloaded.get(&key).unwrap().kernel,
+            GemmKernel::texture_default()
+        );
+        let newer_driver = CacheKey::new(&adapter("2.0"), Dtype::F32, "square");
+        assert!(reloaded.get(&newer_driver).is_none());
+        assert!(reloaded.has_other_driver(&newer_driver));
+    }
+
+    #[test]
+    fn a_corrupt_cache_is_ignored_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tuning.json");
+        std::fs::write(&path, "{ truncated").unwrap();
+        let mut warnings = Vec::new();
+        let cache = TuneCache::load(Some(path), &mut |w| warnings.push(w));
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].contains("ignoring tuning cache"),
+            "{}",
+            warnings[0]
+        );
+        assert!(cache.entries.is_empty());
+    }
+}

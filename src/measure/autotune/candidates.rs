@@ -1,0 +1,144 @@
+//! The search space: kernel geometries per family, filtered by the adapter's limits and
+//! ordered so that a small budget still tries each family's proven defaults first and
+//! then alternates between families.
+
+use crate::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily, TileConfig};
+
+/// Workgroup shapes (x along N, y along M) and register blocks (rows, vec4 columns) tried.
+const TILED_WORKGROUPS: [(u32, u32); 5] = [(8, 8), (16, 8), (16, 16), (8, 4), (16, 4)];
+const TILED_BLOCKS: [(u32, u32); 5] = [(8, 2), (4, 1), (8, 1), (4, 2), (16, 1)];
+const TILED_K_STEPS: [u32; 2] = [16, 32];
+const TEXTURE_WORKGROUPS: [(u32, u32); 6] = [(8, 8), (8, 4), (16, 4), (16, 8), (8, 16), (32, 2)];
+const TEXTURE_BLOCKS: [(u32, u32); 6] = [(16, 1), (8, 1), (8, 2), (4, 4), (16, 2), (4, 2)];
+const BROADCAST_WIDTHS: [u32; 3] = [8, 16, 32];
+const BROADCAST_BLOCKS: [(u32, u32); 4] = [(4, 4), (8, 2), (16, 1), (8, 4)];
+
+/// Every candidate that fits the adapter for `dtype` at `shape`, defaults first, families
+/// interleaved.
+pub fn candidates(limits: &wgpu::Limits, dtype: Dtype, shape: GemmShape) -> Vec<GemmKernel> {
+    let fits = |k: &GemmKernel| k.check_limits(shape, dtype, limits).is_ok();
+    let families = [
+        with_default_first(GemmKernel::tiled_default(), tiled_grid()),
+        with_default_first(GemmKernel::texture_default(), texture_grid()),
+        with_default_first(GemmKernel::broadcast_default(), broadcast_grid()),
+    ];
+    interleave(
+        families
+            .into_iter()
+            .map(|list| list.into_iter().filter(fits).collect())
+            .collect(),
+    )
+}
+
+fn tiled_grid() -> Vec<GemmKernel> {
+    let mut grid = vec![GemmKernel::tiled_4x4()];
+    for (wg_x, wg_y) in TILED_WORKGROUPS {
+        for (block_m, block_n4) in TILED_BLOCKS {
+            for tile_k in TILED_K_STEPS {
+                let config = TileConfig {
+                    wg_x,
+                    wg_y,
+                    block_m,
+                    block_n4,
+                    tile_k,
+                };
+                grid.push(GemmKernel {
+                    family: KernelFamily::Tiled,
+                    config,
+                });
+            }
+        }
+    }
+    grid
+}
+
+fn texture_grid() -> Vec<GemmKernel> {
+    let mut grid = Vec::new();
+    for (block_m, block_n4) in TEXTURE_BLOCKS {
+        for (wg_x, wg_y) in TEXTURE_WORKGROUPS {
+            let config = TileConfig {
+                wg_x,
+                wg_y,
+                block_m,
+                block_n4,
+                tile_k: 4,
+            };
+            grid.push(GemmKernel {
+                family: KernelFamily::Texture,
+                config,
+            });
+        }
+    }
+    grid
+}
+
+/// The default, then the grid, each kernel once.
+fn broadcast_grid() -> Vec<GemmKernel> {
+    let mut grid = Vec::new();
+    for (block_m, block_n4) in BROADCAST_BLOCKS {
+        for wg_x in BROADCAST_WIDTHS {
+            let config = TileConfig {
+                wg_x,
+                wg_y: 1,
+                block_m,
+                block_n4,
+                tile_k: 4,
+            };
+            grid.push(GemmKernel {
+                family: KernelFamily::Broadcast,
+                config,
+            });
+        }
+    }
+    grid
+}
+
+fn with_default_first(default: GemmKernel, grid: Vec<GemmKernel>) -> Vec<GemmKernel> {
+    let mut ordered = vec![default];
+    for kernel in grid {
+        if !ordered.contains(&kernel) {
+            ordered.push(kernel);
+        }
+    }
+    ordered
+}
+
+/// Round-robin over the families' lists, so any prefix covers every family.
+fn interleave(lists: Vec<Vec<GemmKernel>>) -> Vec<GemmKernel> {
+    let longest = lists.iter().map(Vec::len).max().unwrap_or(0);
+    (0..longest)
+        .flat_map(|i| lists.iter().filter_map(move |list| list.get(i).copied()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_come_first_and_families_alternate() {
+        let list = candidates(&wgpu::Limits::default(), Dtype::F32, GemmShape::square(512));
+        assert_eq!(list[0], GemmKernel::tiled_default());
+        assert_eq!(list[1], GemmKernel::texture_default());
+        assert_eq!(list[2], GemmKernel::broadcast_default());
+        assert_eq!(list[3].family, KernelFamily::Tiled);
+        assert_eq!(list[4].family, KernelFamily::Texture);
+        let unique: std::collections::HashSet<_> = list.iter().collect();
+        assert_eq!(unique.len(), list.len(), "no candidate twice");
+    }
+
+    #[test]
+    fn candidates_respect_the_adapters_limits() {
+        let small = wgpu::Limits {
+            max_compute_workgroup_storage_size: 8192,
+            max_compute_invocations_per_workgroup: 64,
+            ..wgpu::Limits::default()
+        };
+        let list = candidates(&small, Dtype::F32, GemmShape::square(512));
+        assert!(!list.is_empty());
+        for kernel in &list {
+            assert!(kernel.config.wg_x * kernel.config.wg_y <= 64, "{kernel:?}");
+            assert!(kernel.workgroup_storage(Dtype::F32) <= 8192, "{kernel:?}");
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! The autotuner: for one adapter, element type and shape class, try kernel families and
+//! geometries within the adapter's limits, verify each candidate against the CPU
+//! reference, time the survivors, re-time the best few side by side, and keep the
+//! fastest, remembered in the tuning cache. The search stops at a time budget, and the
+//! candidate order (defaults first, families alternating) makes a short budget useful.
+
+pub mod cache;
+pub mod candidates;
+
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::gemm::PreparedGemm;
+use super::sampling::{SamplingPlan, sample};
+use super::stats::Summary;
+use crate::error::Result;
+use crate::gpu::GpuContext;
+use crate::gpu::timing::Timer;
+use crate::kernels::{Dtype, GemmKernel, GemmShape};
+use cache::{CacheEntry, CacheKey, TuneCache};
+
+/// Shapes are tuned by class: a winner for one square size is a good start for others,
+/// but skinny shapes (few rows, as in decoding) favour different blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShapeClass {
+    Square,
+    Skinny,
+}
+
+impl ShapeClass {
+    /// Skinny when M or N is below 128.
+    pub fn of(shape: GemmShape) -> ShapeClass {
+        if shape.m.min(shape.n) < 128 {
+            ShapeClass::Skinny
+        } else {
+            ShapeClass::Square
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShapeClass::Square => "square",
+            ShapeClass::Skinny => "skinny",
+        }
+    }
+
+    /// The shape candidates are timed on.
+    pub fn representative(self) -> GemmShape {
+        match self {
+            ShapeClass::Square => GemmShape::square(512),
+            ShapeClass::Skinny => GemmShape {
+                m: 32,
+                n: 1024,
+                k: 1024,
+            },
+        }
+    }
+}
+
+/// How to tune.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TunePlan {
+    /// Wall-clock budget for one search.
+    pub budget: Duration,
+    /// Read the cache (false with `--retune`).
+    pub read_cache: bool,
+    /// Search at all (false with `--no-tune`: cached winner or the tiled default).
+    pub search: bool,
+}
+
+/// Where a tuned kernel came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TuneRecord {
+    pub dtype: Dtype,
+    pub class: ShapeClass,
+    /// Family and geometry of the winner.
+    pub kernel: String,
+    /// `cache`, `search`, or `default` (with --no-tune and nothing cached).
+    pub source: String,
+    /// GFLOP/s of the winner on the class's representative shape.
+    pub gflops: Option<f64>,
+    pub candidates_tried: usize,
+    pub candidates_failed: usize,
+    pub seconds: f64,
+}
+
+/// Candidates re-timed side by side at the end of a search.
+const FINALISTS: usize = 3;
+/// A candidate slower than this fraction of the best so far is not sampled further.
+const HOPELESS_SHARE: f64 = 0.25;
+
+/// Finds (or recalls) the fastest verified kernel for `dtype` and `class`.
+pub fn tuned_kernel(
+    ctx: &GpuContext,
+    timer: &Timer,
+    cache: &mut TuneCache,
+    plan: &TunePlan,
+    dtype: Dtype,
+    class: ShapeClass,
+    progress: &dyn Fn(String),
+) -> Result<(GemmKernel, TuneRecord)> {
+    let key = CacheKey::new(&ctx.description, dtype, class.as_str());
+    let record = |kernel: &GemmKernel, source: &str, gflops: Option<f64>| TuneRecord {
+        dtype,
+        class,
+        kernel: kernel.describe(),
+        source: source.into(),
+        gflops,
+        candidates_tried: 0,
+        candidates_failed: 0,
+        seconds: 0.0,
+    };
+    if plan.read_cache
+        && let Some(hit) = cache.get(&key)
+    {
+        return Ok((hit.kernel, record(&hit.kernel, "cache", Some(hit.gflops))));
+    }
+    if !plan.search {
+        let fallback = GemmKernel::tiled_default();
+        return Ok((fallback, record(&fallback, "default", None)));
+    }
+    if cache.has_other_driver(&key) {
+        progress(format!(
+            "tuning {dtype} {}: cached kernels are for another driver",
+            class.as_str()
+        ));
+    }
+    let (winner, mut tuned) = search(ctx, timer, plan, dtype, class, progress)?;
+    tuned.kernel = winner.describe();
+    if let Some(gflops) = tuned.gflops {
+        cache.put(CacheEntry {
+            key,
+            kernel: winner,
+            gflops,
+            tuned_unix: now_unix(),
+        })?;
+    }
+    Ok((winner, tuned))
+}
+
+fn search(
+    ctx: &GpuContext,
+    timer: &Timer,
+    plan: &TunePlan,
+    dtype: Dtype,
+    class: ShapeClass,
+    progress: &dyn Fn(String),
+) -> Result<(GemmKernel, TuneRecord)> {
+    let start = Instant::now();
+    let shape = class.representative();
+    let list = candidates::candidates(&ctx.limits, dtype, shape);
+    let quick = SamplingPlan {
+        warmup: 0,
+        samples: 1,
+        min_sample_seconds: 0.02,
+        max_repeats: 50,
+    };
+    let mut timed: Vec<(f64, PreparedGemm)> = Vec::new();
+    let mut failed = 0;
+    let mut tried = 0;
+    for kernel in &list {
+        if start.elapsed() >= plan.budget && !timed.is_empty() {
+            break;
+        }
+        tried += 1;
+        progress(format!(
+            "tuning {dtype} {}: candidate {tried}/{}",
+            class.as_str(),
+            list.len()
+        ));
+        match try_candidate(ctx, timer, &quick, *kernel, dtype, shape, best_of(&timed)) {
+            Ok(Some(entry)) => timed.push(entry),
+            Ok(None) => {}
+            Err(_) => failed += 1,
+        }
+    }
+    let finalists = finalists(ctx, timer, &mut timed, shape)?;
+    let (gflops, winner) = finalists
+        .into_iter()
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(g, k)| (Some(g), k))
+        .unwrap_or((None, GemmKernel::tiled_default()));
+    let record = TuneRecord {
+        dtype,
+        class,
+        kernel: String::new(),
+        source: "search".into(),
+        gflops,
+        candidates_tried: tried,
+        candidates_failed: failed,
+        seconds: start.elapsed().as_secs_f64(),
+    };
+    Ok((winner, record))
+}
+
+/// Compiles, verifies and times one candidate. Ok(None) when it is correct but hopeless;
+/// Err when it fails to compile or verify (the search goes on without it).
+fn try_candidate(
+    ctx: &GpuContext,
+    timer: &Timer,
+    quick: &SamplingPlan,
+    kernel: GemmKernel,
+    dtype: Dtype,
+    shape: GemmShape,
+    best: f64,
+) -> Result<Option<(f64, PreparedGemm)>> {
+    let prepared = PreparedGemm::new(ctx, kernel, dtype, shape)?;
+    let verification = prepared.run_and_verify(ctx, timer)?;
+    if !verification.verified {
+        return Err(crate::error::Error::runtime(
+            "candidate failed verification",
+        ));
+    }
+    let timings = sample(ctx, timer, quick, |p| prepared.dispatch(p))?;
+    let gflops = Summary::of(&timings.seconds_per_dispatch)
+        .map_or(0.0, |s| s.rate(shape.flops() / 1e9).median);
+    Ok((gflops >= best * HOPELESS_SHARE).then_some((gflops, prepared)))
+}
+
+fn best_of(timed: &[(f64, PreparedGemm)]) -> f64 {
+    timed.iter().map(|(g, _)| *g).fold(0.0, f64::max)
+}
+
+/// Re-times the best few side by side, interleaved, so a noisy first sample does not
+/// decide; returns (median GFLOP/s, kernel) for each finalist.
+fn finalists(
+    ctx: &GpuContext,
+    timer: &Timer,
+    timed: &mut Vec<(f64, PreparedGemm)>,
+    shape: GemmShape,
+) -> Result<Vec<(f64, GemmKernel)>> {
+    timed.sort_by(|a, b| b.0.total_cmp(&a.0));
+    timed.truncate(FINALISTS);
+    let plan = SamplingPlan {
+        warmup: 0,
+        samples: 1,
+        min_sample_seconds: 0.03,
+        max_repeats: 100,
+    };
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); timed.len()];
+    for _round in 0..3 {
+        for (i, (_, prepared)) in timed.iter().enumerate() {
+            let timings = sample(ctx, timer, &plan, |p| prepared.dispatch(p))?;
+            rates[i].extend(
+                timings
+                    .seconds_per_dispatch
+                    .iter()
+                    .map(|s| shape.flops() / s / 1e9),
+            );
+        }
+    }
+    Ok(timed
+        .iter()
+        .zip(rates)
+        .filter_map(|((_, p), r)| Summary::of(&r).map(|s| (s.median, p.kernel)))
+        .collect())
+}
+
+fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shape_classes() {
+        assert_eq!(ShapeClass::of(GemmShape::square(1024)), ShapeClass::Square);
+        assert_eq!(
+            ShapeClass::of(GemmShape {
+                m: 16,
+                n: 4096,
+                k: 4096
+            }),
+            ShapeClass::Skinny
+        );
+        assert_eq!(
+            ShapeClass::of(GemmShape {
+                m: 4096,
+                n: 64,
+                k: 4096
+            }),
+            ShapeClass::Skinny
+        );
+    }
+}

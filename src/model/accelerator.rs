@@ -1,0 +1,216 @@
+//! One accelerator of the catalog: dense peak per data type, memory, bandwidth, power,
+//! and where each figure comes from. The all-in power per accelerator is resolved here
+//! (explicit figure, else system power / chips, else TDP × a stated overhead).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::range::Range;
+
+/// The numeric formats a projection can use. `bf16` stands for the BF16/FP16 column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DType {
+    Fp64,
+    Fp32,
+    Tf32,
+    Bf16,
+    Fp8,
+    Fp4,
+    Int8,
+}
+
+impl DType {
+    /// All data types, in catalog column order.
+    pub const ALL: [DType; 7] = [
+        DType::Fp64,
+        DType::Fp32,
+        DType::Tf32,
+        DType::Bf16,
+        DType::Fp8,
+        DType::Fp4,
+        DType::Int8,
+    ];
+
+    /// Bytes per stored weight (TF32 is stored as FP32).
+    pub fn bytes(self) -> f64 {
+        match self {
+            DType::Fp64 => 8.0,
+            DType::Fp32 | DType::Tf32 => 4.0,
+            DType::Bf16 => 2.0,
+            DType::Fp8 | DType::Int8 => 1.0,
+            DType::Fp4 => 0.5,
+        }
+    }
+
+    /// The lowercase name used on the command line and in the catalog.
+    pub fn name(self) -> &'static str {
+        match self {
+            DType::Fp64 => "fp64",
+            DType::Fp32 => "fp32",
+            DType::Tf32 => "tf32",
+            DType::Bf16 => "bf16",
+            DType::Fp8 => "fp8",
+            DType::Fp4 => "fp4",
+            DType::Int8 => "int8",
+        }
+    }
+}
+
+impl fmt::Display for DType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for DType {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let lower = s.trim().to_ascii_lowercase();
+        let alias = if lower == "fp16" {
+            "bf16"
+        } else {
+            lower.as_str()
+        };
+        DType::ALL
+            .into_iter()
+            .find(|d| d.name() == alias)
+            .ok_or_else(|| {
+                format!(
+                    "unknown data type '{s}': use fp64, fp32, tf32, bf16 (= fp16), fp8, fp4 or int8"
+                )
+            })
+    }
+}
+
+/// An accelerator as the catalog describes it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accelerator {
+    pub id: String,
+    pub name: String,
+    pub vendor: String,
+    pub class: String,
+    pub year: u32,
+    /// Dense peak in TFLOP/s (TOP/s for int8); a range when the vendor's basis is unclear.
+    pub peak_tflops: BTreeMap<DType, Range>,
+    /// What the peaks mean (dense/sparse basis, derivations).
+    pub peak_basis: String,
+    pub memory_gb: f64,
+    pub memory_bw_tbps: f64,
+    pub tdp_w: Option<f64>,
+    /// Largest group a model replica may span (scale-up domain); 1 without a fabric.
+    pub scaleup_domain: u32,
+    /// Rack or system power and how many accelerators share it.
+    pub system_kw: Option<Range>,
+    pub chips_per_system: Option<u32>,
+    /// An explicit all-in figure, used when no system power or TDP is published.
+    pub all_in_kw: Option<Range>,
+    pub power_status: String,
+    pub power_note: String,
+    pub status: String,
+    pub source: String,
+    pub notes: String,
+}
+
+/// How an accelerator's all-in IT power was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PowerMethod {
+    Explicit,
+    SystemPerChip,
+    TdpTimesOverhead,
+}
+
+impl Accelerator {
+    /// Dense peak FLOP/s for a data type, or a message naming the types that exist.
+    pub fn peak_flops(&self, dtype: DType) -> Result<Range, String> {
+        match self.peak_tflops.get(&dtype) {
+            Some(tflops) => Ok(tflops.scale(1e12)),
+            None => Err(format!(
+                "{} has no {dtype} peak in the catalog (published: {}); choose another --dtype",
+                self.id,
+                self.dtypes().join(", ")
+            )),
+        }
+    }
+
+    /// The data types with a peak, in catalog order.
+    pub fn dtypes(&self) -> Vec<&'static str> {
+        self.peak_tflops.keys().map(|d| d.name()).collect()
+    }
+
+    /// All-in IT power per accelerator in kW and how it was obtained; `None` when
+    /// neither a system power nor a TDP is published.
+    pub fn all_in_kw(&self, tdp_overhead: Range) -> Option<(Range, PowerMethod)> {
+        if let Some(kw) = self.all_in_kw {
+            return Some((kw, PowerMethod::Explicit));
+        }
+        if let (Some(system), Some(chips)) = (self.system_kw, self.chips_per_system) {
+            return Some((
+                system.scale(1.0 / f64::from(chips)),
+                PowerMethod::SystemPerChip,
+            ));
+        }
+        self.tdp_w
+            .map(|w| (tdp_overhead.scale(w / 1e3), PowerMethod::TdpTimesOverhead))
+    }
+
+    /// Memory in bytes and bandwidth in bytes/s.
+    pub fn memory_bytes(&self) -> f64 {
+        self.memory_gb * 1e9
+    }
+
+    pub fn bandwidth_bytes_per_s(&self) -> f64 {
+        self.memory_bw_tbps * 1e12
+    }
+
+    /// A stand-in built from a measured local GPU (issue 4's bridge): one data type's
+    /// measured FLOP/s, its memory and bandwidth, no fleet power.
+    pub fn local(name: &str, dtype: DType, flops_per_s: f64, memory_gb: f64, bw_tbps: f64) -> Self {
+        Accelerator {
+            id: "local".into(),
+            name: name.into(),
+            vendor: "local".into(),
+            class: "measured GPU".into(),
+            year: 0,
+            peak_tflops: BTreeMap::from([(dtype, Range::exact(flops_per_s / 1e12))]),
+            peak_basis: "measured on this machine".into(),
+            memory_gb,
+            memory_bw_tbps: bw_tbps,
+            tdp_w: None,
+            scaleup_domain: 1,
+            system_kw: None,
+            chips_per_system: None,
+            all_in_kw: None,
+            power_status: "unknown".into(),
+            power_note: "no power figure for a measured GPU".into(),
+            status: "measured".into(),
+            source: "fleetbench run".into(),
+            notes: String::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dtype_names_round_trip_and_fp16_aliases_bf16() {
+        for d in DType::ALL {
+            assert_eq!(d.name().parse::<DType>().unwrap(), d);
+        }
+        assert_eq!("FP16".parse::<DType>().unwrap(), DType::Bf16);
+        assert!(
+            "fp6"
+                .parse::<DType>()
+                .unwrap_err()
+                .contains("unknown data type")
+        );
+    }
+}

@@ -1,0 +1,324 @@
+//! The catalogs (accelerators, fleets, reference models, default assumptions), embedded
+//! in the binary from `src/model/data/` and optionally extended or overridden by a user
+//! TOML file (`--catalog FILE`): entries with a known id replace the embedded ones, new
+//! ids are added. Loading checks every figure, so a projection never meets a bad one.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::accelerator::Accelerator;
+use super::assumptions::Defaults;
+use super::fleet::Fleet;
+use super::range::Range;
+use super::reference::ReferenceModel;
+use super::suggest::unknown_id;
+use crate::error::{Error, Result};
+
+const ACCELERATORS: &str = include_str!("data/accelerators.toml");
+const FLEETS: &str = include_str!("data/fleets.toml");
+const MODELS: &str = include_str!("data/models.toml");
+const ASSUMPTIONS: &str = include_str!("data/assumptions.toml");
+
+/// The statuses a figure may carry (the first word of its status text).
+const STATUSES: [&str; 5] = ["verified", "secondary", "derived", "unverified", "assumed"];
+
+/// Everything the model knows before the user says anything.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub accelerators: Vec<Accelerator>,
+    pub fleets: Vec<Fleet>,
+    pub models: Vec<ReferenceModel>,
+    pub defaults: Defaults,
+}
+
+/// The shape of a catalog file: any of the three lists.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    #[serde(default)]
+    accelerator: Vec<Accelerator>,
+    #[serde(default)]
+    fleet: Vec<Fleet>,
+    #[serde(default)]
+    model: Vec<ReferenceModel>,
+}
+
+impl Catalog {
+    /// The embedded catalog.
+    pub fn embedded() -> Result<Self> {
+        let catalog = Catalog {
+            accelerators: parse::<CatalogFile>(ACCELERATORS, "accelerators.toml")?.accelerator,
+            fleets: parse::<CatalogFile>(FLEETS, "fleets.toml")?.fleet,
+            models: parse::<CatalogFile>(MODELS, "models.toml")?.model,
+            defaults: parse(ASSUMPTIONS, "assumptions.toml")?,
+        };
+        catalog.validate("embedded catalog")?;
+        Ok(catalog)
+    }
+
+    /// The embedded catalog, extended by a user file when one is given.
+    pub fn load(user_file: Option<&Path>) -> Result<Self> {
+        let mut catalog = Catalog::embedded()?;
+        if let Some(path) = user_file {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Error::usage(format!("cannot read catalog {}: {e}", path.display()))
+            })?;
+            let name = path.display().to_string();
+            catalog.merge(parse::<CatalogFile>(&text, &name)?);
+            catalog.validate(&name)?;
+        }
+        Ok(catalog)
+    }
+
+    fn merge(&mut self, file: CatalogFile) {
+        upsert(&mut self.accelerators, file.accelerator, |a| a.id.clone());
+        upsert(&mut self.fleets, file.fleet, |f| f.id.clone());
+        upsert(&mut self.models, file.model, |m| m.id.clone());
+    }
+
+    pub fn accelerator(&self, id: &str) -> Result<&Accelerator> {
+        let ids = self.accelerators.iter().map(|a| a.id.as_str());
+        self.accelerators
+            .iter()
+            .find(|a| a.id.eq_ignore_ascii_case(id))
+            .ok_or_else(|| unknown_id("accelerator", id, ids, "fleetbench accelerators"))
+    }
+
+    pub fn fleet(&self, id: &str) -> Result<&Fleet> {
+        let ids = self.fleets.iter().map(|f| f.id.as_str());
+        self.fleets
+            .iter()
+            .find(|f| f.id.eq_ignore_ascii_case(id))
+            .ok_or_else(|| unknown_id("fleet", id, ids, "fleetbench fleets"))
+    }
+
+    pub fn model(&self, id: &str) -> Result<&ReferenceModel> {
+        let ids = self.models.iter().map(|m| m.id.as_str());
+        self.models
+            .iter()
+            .find(|m| m.id.eq_ignore_ascii_case(id))
+            .ok_or_else(|| unknown_id("model", id, ids, "fleetbench project --help"))
+    }
+
+    /// Checks every entry; the first problem becomes one usage error naming the entry.
+    fn validate(&self, origin: &str) -> Result<()> {
+        let fail = |what: String| Error::usage(format!("{origin}: {what}"));
+        for a in &self.accelerators {
+            check_accelerator(a).map_err(|e| fail(format!("accelerator '{}': {e}", a.id)))?;
+        }
+        for f in &self.fleets {
+            check_fleet(f, self).map_err(|e| fail(format!("fleet '{}': {e}", f.id)))?;
+        }
+        for m in &self.models {
+            check_model(m).map_err(|e| fail(format!("model '{}': {e}", m.id)))?;
+        }
+        Ok(())
+    }
+}
+
+/// Replaces entries with the same id, appends the others.
+fn upsert<T>(list: &mut Vec<T>, new: Vec<T>, id: impl Fn(&T) -> String) {
+    for item in new {
+        match list.iter().position(|old| id(old) == id(&item)) {
+            Some(i) => list[i] = item,
+            None => list.push(item),
+        }
+    }
+}
+
+/// Parses TOML, turning toml's multi-line report into one line with the line number.
+fn parse<T: for<'de> Deserialize<'de>>(text: &str, name: &str) -> Result<T> {
+    toml::from_str(text).map_err(|e| {
+        let place = e
+            .span()
+            .map(|span| {
+                let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                format!(" line {line}:")
+            })
+            .unwrap_or_default();
+        let message = e.message().trim().replace('\n', " ");
+        Error::usage(format!("catalog {name}:{place} {message}"))
+    })
+}
+
+fn check_status(status: &str) -> std::result::Result<(), String> {
+    let first = status.split_whitespace().next().unwrap_or("");
+    if STATUSES.contains(&first) {
+        Ok(())
+    } else {
+        Err(format!(
+            "status '{status}' must start with one of {}",
+            STATUSES.join(", ")
+        ))
+    }
+}
+
+fn check_positive(value: f64, what: &str) -> std::result::Result<(), String> {
+    if value.is_finite() && value > 0.0 {
+        Ok(())
+    } else {
+        Err(format!("{what} must be a positive number (got {value})"))
+    }
+}
+
+fn check_positive_range(range: &Range, what: &str) -> std::result::Result<(), String> {
+    check_positive(range.low, what)
+}
+
+fn check_accelerator(a: &Accelerator) -> std::result::Result<(), String> {
+    check_status(&a.status)?;
+    check_status(&a.power_status)?;
+    if a.source.trim().is_empty() {
+        return Err("source is empty".into());
+    }
+    for (dtype, peak) in &a.peak_tflops {
+        check_positive_range(peak, &format!("{dtype} peak"))?;
+    }
+    check_positive(a.memory_gb, "memory_gb")?;
+    check_positive(a.memory_bw_tbps, "memory_bw_tbps")?;
+    if let Some(tdp) = a.tdp_w {
+        check_positive(tdp, "tdp_w")?;
+    }
+    if let Some(kw) = a.system_kw.or(a.all_in_kw) {
+        check_positive_range(&kw, "power")?;
+    }
+    if a.system_kw.is_some() && a.chips_per_system.unwrap_or(0) == 0 {
+        return Err("system_kw needs chips_per_system >= 1".into());
+    }
+    if a.scaleup_domain == 0 {
+        return Err("scaleup_domain must be at least 1".into());
+    }
+    Ok(())
+}
+
+fn check_fleet(f: &Fleet, catalog: &Catalog) -> std::result::Result<(), String> {
+    check_status(&f.source_status)?;
+    if f.count.is_none() && f.power_gw.is_none() {
+        return Err("needs a count, a power_gw, or both".into());
+    }
+    if let Some(count) = &f.count {
+        check_positive_range(count, "count")?;
+    }
+    if let Some(power) = &f.power_gw {
+        check_positive_range(power, "power_gw")?;
+    }
+    if let Some(pue) = &f.pue {
+        if pue.low < 1.0 {
+            return Err(format!("pue must be at least 1 (got {})", pue.low));
+        }
+    }
+    catalog
+        .accelerator(&f.accelerator)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+fn check_model(m: &ReferenceModel) -> std::result::Result<(), String> {
+    check_status(&m.status)?;
+    for (value, what) in [
+        (m.params, "params"),
+        (m.active_params, "active_params"),
+        (m.tokens, "tokens"),
+        (m.compute_flop, "compute_flop"),
+        (m.kv_bytes_per_token, "kv_bytes_per_token"),
+    ] {
+        if let Some(v) = value {
+            check_positive(v, what)?;
+        }
+    }
+    if m.training_flop().is_none() {
+        return Err("needs compute_flop, or params and tokens".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_catalog_loads_and_has_every_required_id() {
+        let c = Catalog::embedded().unwrap();
+        for id in [
+            "a100",
+            "h100",
+            "h200",
+            "b200",
+            "gb200",
+            "b300",
+            "gb300",
+            "rubin",
+            "rubin-cpx",
+            "mi300x",
+            "mi325x",
+            "mi350x",
+            "mi355x",
+            "mi450",
+            "tpu-v5p",
+            "tpu-v6e",
+            "tpu-v7",
+            "trainium2",
+            "trainium3",
+            "gaudi3",
+            "rtx-4090",
+            "rtx-5090",
+            "rtx-pro-6000",
+            "rx-7900-xtx",
+            "m3-max",
+            "m4-max",
+        ] {
+            assert!(c.accelerator(id).is_ok(), "missing accelerator {id}");
+        }
+        for id in [
+            "openai-2025",
+            "openai-100x",
+            "meta-2024",
+            "meta-hyperion",
+            "meta-prometheus",
+            "xai-colossus",
+            "xai-colossus-2",
+            "nvidia-openai-10gw",
+            "nvidia-openai-first-gw",
+            "stargate",
+            "amd-openai-6gw",
+            "openai-broadcom-10gw",
+        ] {
+            assert!(c.fleet(id).is_ok(), "missing fleet {id}");
+        }
+        for id in [
+            "gpt-3",
+            "llama-3-70b",
+            "llama-3.1-405b",
+            "deepseek-v3",
+            "gpt-4",
+        ] {
+            assert!(c.model(id).is_ok(), "missing model {id}");
+        }
+    }
+
+    #[test]
+    fn malformed_toml_names_the_line_in_one_line() {
+        let err = parse::<CatalogFile>(
+            "[[accelerator]]\nid = \"x\"\nmemory_gb = \"lots\"\n",
+            "f.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("catalog f.toml: line 3:"), "{err}");
+        assert!(!err.contains('\n'));
+    }
+
+    #[test]
+    fn a_user_entry_replaces_the_embedded_one_by_id() {
+        let mut c = Catalog::embedded().unwrap();
+        let mut h100 = c.accelerator("h100").unwrap().clone();
+        h100.memory_gb = 96.0;
+        c.merge(CatalogFile {
+            accelerator: vec![h100],
+            ..CatalogFile::default()
+        });
+        assert_eq!(c.accelerator("h100").unwrap().memory_gb, 96.0);
+        assert_eq!(c.accelerators.iter().filter(|a| a.id == "h100").count(), 1);
+    }
+}

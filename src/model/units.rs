@@ -1,0 +1,193 @@
+//! Parsing what users type (powers with units, counts, fractions, ranges) and printing
+//! large numbers compactly. Every parser returns one clear line on bad input, because
+//! the command layer turns it into exit code 2.
+
+use super::range::Range;
+
+/// Watts per unit accepted by `--power`, longest suffix first so "kW" wins over "W".
+const POWER_UNITS: [(&str, f64); 4] = [("gw", 1e9), ("mw", 1e6), ("kw", 1e3), ("w", 1.0)];
+
+/// Parses a power such as `1.5GW`, `500 MW`, `120kW` or `700 W` into watts.
+pub fn parse_power(text: &str) -> Result<f64, String> {
+    let trimmed = text.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    let Some((unit, watts)) = POWER_UNITS.iter().find(|(u, _)| lower.ends_with(u)) else {
+        return Err(format!(
+            "power '{trimmed}' has no unit: write it like 1.5GW, 500MW, 120kW or 700W"
+        ));
+    };
+    let number = lower[..lower.len() - unit.len()].trim();
+    let value: f64 = number.parse().map_err(|_| {
+        format!("power '{trimmed}' is not a number followed by W, kW, MW or GW (e.g. 1.5GW)")
+    })?;
+    let result = value * watts;
+    if !(result.is_finite() && result > 0.0) {
+        return Err(format!(
+            "power '{trimmed}' must be a positive, finite amount"
+        ));
+    }
+    Ok(result)
+}
+
+/// Parses a strictly positive finite number (accepts `16384`, `1e6`, `405e9`, `1_000`).
+pub fn parse_positive(text: &str, what: &str) -> Result<f64, String> {
+    let cleaned = text.trim().replace('_', "");
+    let value: f64 = cleaned
+        .parse()
+        .map_err(|_| format!("{what} '{}' is not a number", text.trim()))?;
+    if !value.is_finite() || value <= 0.0 {
+        return Err(format!(
+            "{what} must be a positive number (got {})",
+            text.trim()
+        ));
+    }
+    Ok(value)
+}
+
+/// Parses a fraction in (0, 1], or three comma-separated fractions `low,central,high`.
+pub fn parse_fraction_range(text: &str, what: &str) -> Result<Range, String> {
+    let range = parse_ordered(text, what)?;
+    if range.low <= 0.0 || range.high > 1.0 {
+        return Err(format!("{what} must lie in (0, 1] (got {})", text.trim()));
+    }
+    Ok(range)
+}
+
+/// Parses a number, or `low,central,high`, each finite and positive, in order.
+pub fn parse_range(text: &str, what: &str) -> Result<Range, String> {
+    let range = parse_ordered(text, what)?;
+    if range.low <= 0.0 {
+        return Err(format!("{what} must be positive (got {})", text.trim()));
+    }
+    Ok(range)
+}
+
+/// Parses a number, or `low,central,high`, finite and in order.
+fn parse_ordered(text: &str, what: &str) -> Result<Range, String> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    let values: Vec<f64> = parts
+        .iter()
+        .map(|p| {
+            p.parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| {
+                    format!(
+                        "{what} '{}' is not a number or low,central,high",
+                        text.trim()
+                    )
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    let range = match values.as_slice() {
+        [v] => Range::exact(*v),
+        [l, c, h] => Range::new(*l, *c, *h).map_err(|e| format!("{what}: {e}"))?,
+        _ => {
+            return Err(format!(
+                "{what} takes one value or three (low,central,high), got {}",
+                values.len()
+            ));
+        }
+    };
+    Ok(range)
+}
+
+/// Formats a number with an SI suffix and three significant digits: 1.43M, 989, 3.2E.
+pub fn si(value: f64) -> String {
+    const SUFFIXES: [(f64, &str); 8] = [
+        (1e21, "Z"),
+        (1e18, "E"),
+        (1e15, "P"),
+        (1e12, "T"),
+        (1e9, "G"),
+        (1e6, "M"),
+        (1e3, "k"),
+        (1.0, ""),
+    ];
+    if !value.is_finite() {
+        return "n/a".to_string();
+    }
+    if value.abs() >= 1e24 {
+        return format!("{value:.2e}");
+    }
+    for (scale, suffix) in SUFFIXES {
+        if value.abs() >= scale {
+            return format!("{}{suffix}", sig3(value / scale));
+        }
+    }
+    sig3(value)
+}
+
+/// Three significant digits without trailing zeros.
+pub fn sig3(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return if value == 0.0 {
+            "0".into()
+        } else {
+            "n/a".into()
+        };
+    }
+    let digits = (2 - value.abs().log10().floor() as i32).clamp(0, 6) as usize;
+    let text = format!("{value:.digits$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+/// A range as "central (low–high)", or just the value when it is exact.
+pub fn range_text(range: &Range, fmt: impl Fn(f64) -> String) -> String {
+    if range.is_exact() {
+        fmt(range.central)
+    } else {
+        format!(
+            "{} ({}–{})",
+            fmt(range.central),
+            fmt(range.low),
+            fmt(range.high)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn powers_with_every_unit() {
+        assert_eq!(parse_power("1.5GW").unwrap(), 1.5e9);
+        assert_eq!(parse_power("500 MW").unwrap(), 5e8);
+        assert_eq!(parse_power("120kW").unwrap(), 1.2e5);
+        assert_eq!(parse_power("700 W").unwrap(), 700.0);
+        assert_eq!(parse_power("1gw").unwrap(), 1e9);
+    }
+
+    #[test]
+    fn bad_powers_say_why() {
+        assert!(parse_power("5").unwrap_err().contains("no unit"));
+        assert!(parse_power("5 TW").unwrap_err().contains("not a number"));
+        assert!(parse_power("-1GW").unwrap_err().contains("positive"));
+        assert!(parse_power("0MW").unwrap_err().contains("positive"));
+    }
+
+    #[test]
+    fn fractions_must_lie_in_the_unit_interval() {
+        assert_eq!(parse_fraction_range("0.4", "--mfu").unwrap().central, 0.4);
+        assert_eq!(
+            parse_fraction_range("0.3,0.4,0.5", "--mfu").unwrap().high,
+            0.5
+        );
+        assert!(parse_fraction_range("1.2", "--mfu").is_err());
+        assert!(parse_fraction_range("0", "--mfu").is_err());
+        assert!(parse_fraction_range("0.5,0.4,0.6", "--mfu").is_err());
+    }
+
+    #[test]
+    fn si_suffixes() {
+        assert_eq!(si(1_430_000.0), "1.43M");
+        assert_eq!(si(989.4), "989");
+        assert_eq!(si(3.2e18), "3.2E");
+        assert_eq!(si(0.41), "0.41");
+    }
+}
