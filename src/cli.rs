@@ -30,4 +30,6 @@ pub enum Command {
     Compare(commands::compare::CompareArgs),
     /// Gather per-rank results files into one cluster result and find stragglers.
     Merge(commands::merge::MergeArgs),
+    /// Render a results file as one self-contained HTML page with SVG charts.
+    Report(commands::report::ReportArgs),
 }

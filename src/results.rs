@@ -55,6 +55,12 @@ pub struct Environment {
     pub started_unix: u64,
     /// The command line exactly as given.
     pub command_line: Vec<String>,
+    /// The git commit fleetbench was built from, where known.
+    #[serde(default)]
+    pub git_commit: Option<String>,
+    /// The wgpu version fleetbench was built with.
+    #[serde(default)]
+    pub wgpu_version: Option<String>,
 }
 
 impl Environment {
@@ -67,6 +73,8 @@ impl Environment {
                 .map(|d| d.as_secs())
                 .unwrap_or(0),
             command_line: std::env::args().collect(),
+            git_commit: option_env!("FLEETBENCH_GIT_COMMIT").map(str::to_string),
+            wgpu_version: option_env!("FLEETBENCH_WGPU_VERSION").map(str::to_string),
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod compare;
 pub mod devices;
 pub mod merge;
 pub mod project;
+pub mod report;
 pub mod run;
 
 use crate::cli::{Cli, Command};
@@ -20,5 +21,6 @@ pub fn execute(cli: Cli) -> Result<()> {
         Command::Project(args) => project::execute(&args),
         Command::Compare(args) => compare::execute(&args),
         Command::Merge(args) => merge::execute(&args),
+        Command::Report(args) => report::execute(&args),
     }
 }
