@@ -50,6 +50,11 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
     }
     let model = args.model.resolve(&catalog)?;
     let dtype = choose_dtype(args.assumptions.dtype, &accelerators)?;
+    if args.assumptions.mfu == Some(super::summary::MfuChoice::Measured) {
+        return Err(Error::usage(
+            "--mfu measured needs a results file: use `fleetbench project --from results.json --mfu measured`",
+        ));
+    }
     let a = args.assumptions.resolve(&catalog, dtype);
     let size = match (args.gpus, args.power) {
         (Some(n), _) => FleetSize::Count(Range::exact(n)),
@@ -92,7 +97,7 @@ fn cell(r: Option<Range>) -> String {
         .unwrap_or_else(|| "n/a".into())
 }
 
-fn compare_table(rows: &[Row], a: &Assumptions, size: FleetSize) -> Table {
+pub fn compare_table(rows: &[Row], a: &Assumptions, size: FleetSize) -> Table {
     let basis = match size {
         FleetSize::Power(p) => format!("at {}W facility power each", si(p.central)),
         FleetSize::Count(c) | FleetSize::CountAndPower { count: c, .. } => {

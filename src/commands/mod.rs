@@ -7,6 +7,7 @@ pub mod merge;
 pub mod project;
 pub mod report;
 pub mod run;
+pub mod summary;
 
 use crate::cli::{Cli, Command};
 use crate::error::Result;

@@ -15,6 +15,9 @@ use crate::model::{
 };
 use crate::report::{Format, Table, emit, render_tables, to_json};
 
+use super::summary::{self, MfuChoice, parse_mfu};
+use crate::bridge;
+
 /// Output and catalog flags every model command takes.
 #[derive(Debug, clap::Args)]
 pub struct CommonArgs {
@@ -55,9 +58,10 @@ pub struct AssumptionArgs {
     /// Data type: fp64, fp32, tf32, bf16 (= fp16), fp8, fp4, int8 [default: bf16, else fp8, else fp4].
     #[arg(long, value_parser = parse_dtype)]
     pub dtype: Option<DType>,
-    /// Model FLOPs utilisation in (0, 1], e.g. 0.4 or 0.35,0.4,0.45.
-    #[arg(long, value_parser = fraction("--mfu"))]
-    pub mfu: Option<Range>,
+    /// Model FLOPs utilisation in (0, 1], e.g. 0.4 or 0.35,0.4,0.45, or `measured` (the
+    /// GEMM efficiency of the results file given with --from).
+    #[arg(long, value_parser = parse_mfu)]
+    pub mfu: Option<MfuChoice>,
     /// Share of wall-clock time doing useful training steps, in (0, 1].
     #[arg(long, value_parser = fraction("--goodput"))]
     pub goodput: Option<Range>,
@@ -93,6 +97,10 @@ pub struct ProjectArgs {
     /// Facility power, e.g. 1.5GW, 500MW, 120kW.
     #[arg(long, value_parser = parse_power)]
     pub power: Option<f64>,
+    /// A results file from `fleetbench run` (or a merged one from `merge`): every fleet (or
+    /// --fleet) is also given in equivalents of what it measured; enables `--mfu measured`.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
     #[command(flatten)]
     pub model: ModelArgs,
     #[command(flatten)]
@@ -157,7 +165,9 @@ impl AssumptionArgs {
                 *slot = Sourced::user(v, flag);
             }
         };
-        set(self.mfu, "--mfu", &mut a.mfu);
+        if let Some(MfuChoice::Given(range)) = self.mfu {
+            a.mfu = Sourced::user(range, "--mfu");
+        }
         set(self.goodput, "--goodput", &mut a.goodput);
         a.pue = self.pue.map(|v| Sourced::user(v, "--pue"));
         a.inference_share = self.inference_share;
@@ -218,9 +228,23 @@ fn scenario(
 pub fn execute(args: &ProjectArgs) -> Result<()> {
     let catalog = Catalog::load(args.common.catalog.as_deref())?;
     let model = args.model.resolve(&catalog)?;
+    let measured = args.from.as_deref().map(bridge::load).transpose()?;
+    let mfu = args.assumptions.mfu.unwrap_or(MfuChoice::Catalog);
+    if mfu == MfuChoice::Measured && measured.is_none() {
+        return Err(Error::usage(
+            "--mfu measured needs a results file: add --from results.json",
+        ));
+    }
+    if let (Some(file), None, None) = (&measured, &args.fleet, &args.accelerator) {
+        return summary_of_fleets(args, &catalog, &model, file, mfu);
+    }
     let scenario = scenario(args, &catalog, model)?;
     let dtype = choose_dtype(args.assumptions.dtype, &[&scenario.accelerator])?;
-    let assumptions = args.assumptions.resolve(&catalog, dtype);
+    let mut assumptions = args.assumptions.resolve(&catalog, dtype);
+    let measured = measured.map(|file| file.measured(dtype)).transpose()?;
+    if let (MfuChoice::Measured, Some(m)) = (mfu, &measured) {
+        assumptions.mfu = summary::measured_mfu(m)?;
+    }
     let projection = model::project(&scenario, &assumptions)?;
     // Asked explicitly to serve a model that cannot be held: bad input. Otherwise the
     // training half stands and the gap is reported beside it.
@@ -232,10 +256,61 @@ pub fn execute(args: &ProjectArgs) -> Result<()> {
         }
     }
     let text = match args.common.format {
-        Format::Json => to_json(&projection_json(&projection, &assumptions))?,
-        format => render_tables(&[projection_table(&projection, &assumptions)], format)?,
+        Format::Json => {
+            let mut value = projection_json(&projection, &assumptions);
+            if let Some(m) = &measured {
+                value["measured"] = json!(m);
+                value["equivalents_of_measured"] = json!(equivalents(&projection, m));
+            }
+            to_json(&value)?
+        }
+        format => {
+            let mut table = projection_table(&projection, &assumptions);
+            if let Some(m) = &measured {
+                measured_rows(&mut table, &projection, m);
+            }
+            render_tables(&[table], format)?
+        }
     };
     emit(&text, args.common.output.as_deref())
+}
+
+/// `project --from FILE` without a fleet: every catalog fleet against the measurement.
+fn summary_of_fleets(
+    args: &ProjectArgs,
+    catalog: &Catalog,
+    model: &model::ReferenceModel,
+    file: &bridge::MeasuredFile,
+    mfu: MfuChoice,
+) -> Result<()> {
+    let summary = summary::summarise(catalog, &[], model, &|dtype| file.measured(dtype), mfu)?;
+    let text = match args.common.format {
+        Format::Json => to_json(&summary)?,
+        format => render_tables(&[summary::summary_table(&summary)], format)?,
+    };
+    emit(&text, args.common.output.as_deref())
+}
+
+fn equivalents(p: &Projection, m: &bridge::Measured) -> Option<Range> {
+    p.training
+        .as_ref()
+        .and_then(|t| model::local_equivalents(t.flops_per_s, m.flops_per_s))
+}
+
+fn measured_rows(t: &mut Table, p: &Projection, m: &bridge::Measured) {
+    if let Some(e) = equivalents(p, m) {
+        row(t, "measured", &format!("equivalents of {}", m.label), e, "");
+    }
+    t.push_note(format!(
+        "measured: {} at {} GFLOP/s on {}{}",
+        m.benchmark,
+        si(m.flops_per_s / 1e9),
+        m.label,
+        m.efficiency.map_or(String::new(), |e| format!(
+            ", efficiency {:.1}% of its FMA peak",
+            e * 100.0
+        ))
+    ));
 }
 
 /// The JSON object of one projection (the stable contract).

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::summary::{self, MfuChoice, parse_mfu};
+use crate::bridge;
 use crate::cluster::RankInfo;
 use crate::cluster::rank::expand_output;
 use crate::error::{Error, Result};
@@ -13,6 +15,8 @@ use crate::gpu::GpuContext;
 use crate::gpu::adapter::{self, AdapterSelector};
 use crate::kernels::{Dtype, GemmShape, KernelId};
 use crate::measure::session::run_session;
+use crate::model::scenario::{self, ModelOverrides};
+use crate::model::{Catalog, ReferenceModel};
 use crate::report::{self, Format};
 use crate::results::RunResults;
 
@@ -73,9 +77,20 @@ pub struct RunArgs {
     pub wall_clock: bool,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Write the output to this file (atomically) instead of stdout.
+    /// Write the output to this file (atomically) instead of stdout; `{host}`, `{rank}`,
+    /// `{local_rank}` and `{job}` expand under a launcher.
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// Fleets to project after measuring (repeatable; default: every fleet in the catalog).
+    #[arg(long = "fleet", value_name = "ID")]
+    pub fleets: Vec<String>,
+    /// The fleets' utilisation: `measured` (this adapter's GEMM efficiency over its own
+    /// FMA peak), a share in (0, 1], or low,central,high [default: the catalog's MFU].
+    #[arg(long, value_parser = parse_mfu)]
+    pub mfu: Option<MfuChoice>,
+    /// The model the fleets train and serve (a reference model id) [default: the catalog's].
+    #[arg(long, value_name = "ID")]
+    pub model: Option<String>,
 }
 
 /// Parses a positive number of seconds.
@@ -104,7 +119,8 @@ pub fn parse_shape(text: &str) -> std::result::Result<GemmShape, String> {
 }
 
 pub fn execute(args: &RunArgs) -> Result<()> {
-    let rank = RankInfo::detect();
+    let projection = ProjectionInputs::check(args)?;
+    let rank = RankInfo::try_detect()?;
     let output = args
         .output
         .as_deref()
@@ -123,10 +139,52 @@ pub fn execute(args: &RunArgs) -> Result<()> {
     results.cluster = rank.launcher.is_some().then_some(rank);
     let text = match args.format {
         Format::Json => report::to_json(&results)?,
-        other => report::render_tables(&render::tables(&results), other)?,
+        other => {
+            let mut tables = render::tables(&results);
+            tables.push(projection.summary_table(&results)?);
+            report::render_tables(&tables, other)?
+        }
     };
     report::emit(&text, output.as_deref())?;
     verification_status(&results)
+}
+
+/// What the closing projection needs, checked before anything is measured so a typo in a
+/// fleet or model id fails at once.
+struct ProjectionInputs {
+    catalog: Catalog,
+    model: ReferenceModel,
+    fleets: Vec<String>,
+    mfu: MfuChoice,
+}
+
+impl ProjectionInputs {
+    fn check(args: &RunArgs) -> Result<Self> {
+        let catalog = Catalog::load(None)?;
+        let model =
+            scenario::resolve_model(&catalog, args.model.as_deref(), ModelOverrides::default())?;
+        for id in &args.fleets {
+            catalog.fleet(id)?;
+        }
+        Ok(ProjectionInputs {
+            catalog,
+            model,
+            fleets: args.fleets.clone(),
+            mfu: args.mfu.unwrap_or(MfuChoice::Catalog),
+        })
+    }
+
+    fn summary_table(&self, results: &RunResults) -> Result<crate::report::Table> {
+        let measured = |dtype| bridge::from_run(results, dtype);
+        let summary = summary::summarise(
+            &self.catalog,
+            &self.fleets,
+            &self.model,
+            &measured,
+            self.mfu,
+        )?;
+        Ok(summary::summary_table(&summary))
+    }
 }
 
 /// `--adapter` or WGPU_ADAPTER_NAME when given; under a launcher, the adapter at the
