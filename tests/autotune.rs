@@ -13,14 +13,36 @@ fn tuned_run(cache_dir: &std::path::Path, extra: &[&str]) -> (Value, String) {
     let output = Command::cargo_bin("fleetbench")
         .unwrap()
         .env("FLEETBENCH_CACHE_DIR", cache_dir)
-        .args(["run", "--backend", "vulkan", "--kernel", "tuned", "--dtype", "f32", "--sizes", "96"])
-        .args(["--samples", "1", "--warmup", "0", "--tune-budget", "3", "--format", "json"])
+        .args([
+            "run",
+            "--backend",
+            "vulkan",
+            "--kernel",
+            "tuned",
+            "--dtype",
+            "f32",
+            "--sizes",
+            "96",
+        ])
+        .args([
+            "--samples",
+            "1",
+            "--warmup",
+            "0",
+            "--tune-budget",
+            "3",
+            "--format",
+            "json",
+        ])
         .args(extra)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr).to_string();
     assert!(output.status.success(), "{stderr}");
-    (serde_json::from_slice(&output.stdout).expect("JSON"), stderr)
+    (
+        serde_json::from_slice(&output.stdout).expect("JSON"),
+        stderr,
+    )
 }
 
 fn tuning(results: &Value) -> &Value {
@@ -62,8 +84,16 @@ fn no_tune_without_a_cache_uses_the_tiled_default() {
     let dir = tempfile::tempdir().unwrap();
     let (results, _) = tuned_run(dir.path(), &["--no-tune"]);
     assert_eq!(tuning(&results)["source"], "default");
-    assert!(tuning(&results)["kernel"].as_str().unwrap().starts_with("tiled:"));
-    assert!(!dir.path().join("tuning.json").exists(), "nothing searched, nothing cached");
+    assert!(
+        tuning(&results)["kernel"]
+            .as_str()
+            .unwrap()
+            .starts_with("tiled:")
+    );
+    assert!(
+        !dir.path().join("tuning.json").exists(),
+        "nothing searched, nothing cached"
+    );
 }
 
 #[test]
