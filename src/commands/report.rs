@@ -1,10 +1,126 @@
-//! `fleetbench report` (placeholder until the HTML report lands).
+//! `fleetbench report RESULTS --html FILE`: one self-contained HTML report of a results
+//! file (from `run`, or a merged cluster file from `merge`) with its charts, every catalog
+//! fleet projected under the default assumptions, and the vendor comparison at equal
+//! power that `compare` makes. A bad results file is one line naming it (exit 2); the
+//! HTML is written atomically, so an existing report is replaced whole or not at all.
 
-use crate::error::{Error, Result};
+use std::path::PathBuf;
 
+use super::compare::compare_table;
+use super::project::choose_dtype;
+use crate::bridge;
+use crate::error::Result;
+use crate::model::scenario::{self, ModelOverrides};
+use crate::model::units::{self, si};
+use crate::model::{
+    self, Assumptions, Catalog, DType, FleetSize, Projection, Range, ReferenceModel, Scenario,
+};
+use crate::report::html::{self, FleetOutcome, Inputs, VendorRow};
+use crate::report::write_atomically;
+
+/// Arguments of `fleetbench report`.
 #[derive(Debug, clap::Args)]
-pub struct ReportArgs {}
+pub struct ReportArgs {
+    /// A results file from `fleetbench run --format json` or `fleetbench merge --format json`.
+    #[arg(value_name = "RESULTS")]
+    pub results: PathBuf,
+    /// Write the self-contained HTML report to FILE (atomically).
+    #[arg(long, value_name = "FILE", required = true)]
+    pub html: PathBuf,
+    /// Accelerators of the vendor comparison.
+    #[arg(
+        long,
+        value_name = "IDS",
+        value_delimiter = ',',
+        default_value = "h100,b200,mi355x,rubin,tpu-v7,trainium2"
+    )]
+    pub accelerators: Vec<String>,
+    /// Facility power each vendor gets in the comparison.
+    #[arg(long, value_parser = units::parse_power, default_value = "1GW")]
+    pub power: f64,
+    /// A TOML catalog extending the built-in one (as for `project`).
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+}
 
-pub fn execute(_args: &ReportArgs) -> Result<()> {
-    Err(Error::runtime("report: not built yet"))
+/// Runs `fleetbench report`.
+pub fn execute(args: &ReportArgs) -> Result<()> {
+    let file = bridge::load(&args.results)?;
+    let catalog = Catalog::load(args.catalog.as_deref())?;
+    let model = scenario::resolve_model(&catalog, None, ModelOverrides::default())?;
+    let fleets = fleet_outcomes(&catalog, &model);
+    let size = FleetSize::Power(Range::exact(args.power));
+    let (vendors, a) = vendor_outcomes(&catalog, &args.accelerators, size, &model)?;
+    let assumptions = vendors
+        .iter()
+        .find_map(|(_, o)| o.as_ref().ok())
+        .map(|p| super::project::assumption_notes(p, &a))
+        .unwrap_or_default();
+    let command_line: Vec<String> = std::env::args().collect();
+    let inputs = Inputs {
+        path: &args.results,
+        file: &file,
+        fleets: &fleets,
+        vendors: &vendors,
+        vendor_basis: format!("{}W facility power each", si(args.power)),
+        vendor_table: compare_table(&vendors, &a, size),
+        assumptions,
+        command_line: &command_line,
+    };
+    let page = html::render(&inputs)?;
+    write_atomically(&args.html, &page)
+}
+
+/// Every catalog fleet under the default assumptions, each in the data type `project`
+/// would choose for it.
+fn fleet_outcomes(catalog: &Catalog, model: &ReferenceModel) -> Vec<FleetOutcome> {
+    catalog
+        .fleets
+        .iter()
+        .map(|fleet| {
+            let outcome = project_fleet(catalog, fleet, model);
+            FleetOutcome {
+                id: fleet.id.clone(),
+                name: format!("{} ({})", fleet.name, fleet.operator),
+                dtype: outcome.as_ref().ok().map(|(d, _)| *d),
+                projection: outcome.map(|(_, p)| p).map_err(|e| e.to_string()),
+            }
+        })
+        .collect()
+}
+
+fn project_fleet(
+    catalog: &Catalog,
+    fleet: &model::Fleet,
+    model: &ReferenceModel,
+) -> Result<(DType, Projection)> {
+    let scenario = Scenario::from_fleet(catalog, fleet, model.clone())?;
+    let dtype = choose_dtype(None, &[&scenario.accelerator])?;
+    let a = Assumptions::from_defaults(&catalog.defaults, dtype);
+    Ok((dtype, model::project(&scenario, &a)?))
+}
+
+/// The comparison `compare --accelerators IDS --power P` makes, with default assumptions.
+fn vendor_outcomes(
+    catalog: &Catalog,
+    ids: &[String],
+    size: FleetSize,
+    model: &ReferenceModel,
+) -> Result<(Vec<VendorRow>, Assumptions)> {
+    let accelerators = ids
+        .iter()
+        .map(|id| catalog.accelerator(id.trim()))
+        .collect::<Result<Vec<_>>>()?;
+    let dtype = choose_dtype(None, &accelerators)?;
+    let a = Assumptions::from_defaults(&catalog.defaults, dtype);
+    let rows = accelerators
+        .iter()
+        .map(|acc| {
+            let outcome = Scenario::from_accelerator(catalog, &acc.id, size, model.clone())
+                .and_then(|s| model::project(&s, &a))
+                .map_err(|e| e.to_string());
+            (acc.id.clone(), outcome)
+        })
+        .collect();
+    Ok((rows, a))
 }

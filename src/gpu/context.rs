@@ -55,6 +55,15 @@ impl GpuContext {
         })
     }
 
+    /// The subgroup size when the device has subgroups of one fixed size (kernels that
+    /// hard-code the lane count need it); None otherwise.
+    pub fn fixed_subgroup_size(&self) -> Option<u32> {
+        let limits = &self.description.limits;
+        (self.has(wgpu::Features::SUBGROUP) && limits.min_subgroup_size == limits.max_subgroup_size)
+            .then_some(limits.min_subgroup_size)
+            .filter(|size| (4..=128).contains(size))
+    }
+
     /// Whether the device was opened with a feature.
     pub fn has(&self, feature: wgpu::Features) -> bool {
         self.features.contains(feature)
@@ -131,7 +140,7 @@ fn one_line(text: &str) -> String {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && *l != "Caused by:")
-        .take(6)
+        .take(12)
         .collect::<Vec<_>>()
         .join(" / ")
 }

@@ -48,14 +48,17 @@ pub enum KernelFamily {
     Texture,
     /// One-row workgroups sharing A rows (uniform loads), B read as a storage texture.
     Broadcast,
+    /// As `Texture`, with A fetched once per subgroup and shared by subgroupBroadcast.
+    TextureSubgroup,
 }
 
 impl KernelFamily {
-    pub const ALL: [KernelFamily; 4] = [
+    pub const ALL: [KernelFamily; 5] = [
         KernelFamily::Naive,
         KernelFamily::Tiled,
         KernelFamily::Texture,
         KernelFamily::Broadcast,
+        KernelFamily::TextureSubgroup,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -64,17 +67,29 @@ impl KernelFamily {
             KernelFamily::Tiled => "tiled",
             KernelFamily::Texture => "texture",
             KernelFamily::Broadcast => "broadcast",
+            KernelFamily::TextureSubgroup => "texture-subgroup",
+        }
+    }
+
+    /// Device features the family needs beyond the element type's.
+    pub fn required_features(self) -> wgpu::Features {
+        match self {
+            KernelFamily::TextureSubgroup => wgpu::Features::SUBGROUP,
+            _ => wgpu::Features::empty(),
         }
     }
 
     /// Whether A is bound as a storage texture rather than a storage buffer.
     pub fn reads_a_as_texture(self) -> bool {
-        self == KernelFamily::Texture
+        matches!(self, KernelFamily::Texture | KernelFamily::TextureSubgroup)
     }
 
     /// Whether B is bound as a storage texture rather than a storage buffer.
     pub fn reads_b_as_texture(self) -> bool {
-        matches!(self, KernelFamily::Texture | KernelFamily::Broadcast)
+        matches!(
+            self,
+            KernelFamily::Texture | KernelFamily::Broadcast | KernelFamily::TextureSubgroup
+        )
     }
 }
 
@@ -236,6 +251,21 @@ impl GemmKernel {
         }
     }
 
+    /// The subgroup texture kernel for subgroups of `subgroup` lanes: a 16x4 block per
+    /// invocation, workgroups one subgroup wide and 4 deep.
+    pub fn texture_subgroup_default(subgroup: u32) -> Self {
+        GemmKernel {
+            family: KernelFamily::TextureSubgroup,
+            config: TileConfig {
+                wg_x: subgroup,
+                wg_y: 4,
+                block_m: 16,
+                block_n4: 1,
+                tile_k: 4,
+            },
+        }
+    }
+
     /// The default kernel of a family for an adapter.
     pub fn default_for(family: KernelFamily, limits: &wgpu::Limits) -> Self {
         match family {
@@ -243,6 +273,7 @@ impl GemmKernel {
             KernelFamily::Tiled => Self::tiled_default(),
             KernelFamily::Texture => Self::texture_default(),
             KernelFamily::Broadcast => Self::broadcast_default(),
+            KernelFamily::TextureSubgroup => Self::texture_subgroup_default(8),
         }
     }
 
@@ -254,64 +285,62 @@ impl GemmKernel {
     /// A short description of the geometry, for tables.
     pub fn geometry(&self) -> String {
         let c = &self.config;
+        let block = format!(
+            "block {}x{}, wg {}x{}",
+            c.block_m,
+            c.block_n4 * 4,
+            c.wg_x,
+            c.wg_y
+        );
         match self.family {
             KernelFamily::Naive => format!("wg {}x{}", c.wg_x, c.wg_y),
-            KernelFamily::Texture | KernelFamily::Broadcast => format!(
-                "block {}x{}, wg {}x{}",
-                c.block_m,
-                c.block_n4 * 4,
-                c.wg_x,
-                c.wg_y
-            ),
-            KernelFamily::Tiled => format!(
-                "tile {}x{}x{}, block {}x{}, wg {}x{}",
-                c.tile_m(),
-                c.tile_n(),
-                c.tile_k,
-                c.block_m,
-                c.block_n4 * 4,
-                c.wg_x,
-                c.wg_y
-            ),
+            KernelFamily::Texture | KernelFamily::Broadcast | KernelFamily::TextureSubgroup => {
+                block
+            }
+            KernelFamily::Tiled => {
+                format!("tile {}x{}x{}, {block}", c.tile_m(), c.tile_n(), c.tile_k)
+            }
         }
     }
 
     /// The WGSL for this kernel in `dtype`.
     pub fn source(&self, dtype: Dtype) -> String {
-        match self.family {
-            KernelFamily::Naive => source::with_dtype(source::GEMM_NAIVE, dtype),
-            KernelFamily::Tiled => source::with_dtype(
-                &source::with_consts(
-                    source::GEMM_TILED,
-                    &[("BM", self.config.block_m), ("BN4", self.config.block_n4)],
-                ),
-                dtype,
-            ),
-            KernelFamily::Texture | KernelFamily::Broadcast => source::with_dtype(
-                &source::with_consts(
-                    if self.family == KernelFamily::Texture {
-                        source::GEMM_TEXTURE
-                    } else {
-                        source::GEMM_BROADCAST
-                    },
-                    &[("BM", self.config.block_m), ("BN4", self.config.block_n4)],
-                ),
-                dtype,
-            ),
-        }
+        let c = &self.config;
+        let blocks = [("BM", c.block_m), ("BN4", c.block_n4)];
+        let text = match self.family {
+            KernelFamily::Naive => source::GEMM_NAIVE.to_string(),
+            KernelFamily::Tiled => source::with_consts(source::GEMM_TILED, &blocks),
+            KernelFamily::Texture => source::with_consts(source::GEMM_TEXTURE, &blocks),
+            KernelFamily::Broadcast => source::with_consts(source::GEMM_BROADCAST, &blocks),
+            KernelFamily::TextureSubgroup => {
+                let fetches = c.block_m.div_ceil(c.wg_x);
+                let consts = [
+                    blocks[0],
+                    blocks[1],
+                    ("SG", c.wg_x),
+                    ("FETCHES", fetches),
+                    ("WG_Y", c.wg_y),
+                ];
+                let text = source::with_consts(source::GEMM_TEXTURE_SUBGROUP, &consts);
+                source::with_broadcasts(&text, c.block_m, c.wg_x)
+            }
+        };
+        source::with_dtype(&text, dtype)
     }
 
-    /// Pipeline-overridable constants.
+    /// Pipeline-overridable constants (the subgroup kernel's width is a `const`: it sizes
+    /// the broadcasts).
     pub fn constants(&self) -> Vec<(&'static str, f64)> {
         let c = &self.config;
-        let mut constants = vec![("WG_X", f64::from(c.wg_x))];
-        if self.family != KernelFamily::Broadcast {
-            constants.push(("WG_Y", f64::from(c.wg_y)));
+        let (wg_x, wg_y) = (("WG_X", f64::from(c.wg_x)), ("WG_Y", f64::from(c.wg_y)));
+        match self.family {
+            KernelFamily::Naive | KernelFamily::Texture => vec![wg_x, wg_y],
+            KernelFamily::Tiled => vec![wg_x, wg_y, ("TK", f64::from(c.tile_k))],
+            KernelFamily::Broadcast => vec![wg_x],
+            // Its geometry is all `const`: the subgroup width sizes the generated
+            // broadcasts, and the workgroup is one-dimensional (SG * WG_Y).
+            KernelFamily::TextureSubgroup => vec![],
         }
-        if self.family == KernelFamily::Tiled {
-            constants.push(("TK", f64::from(c.tile_k)));
-        }
-        constants
     }
 
     /// The shape actually computed: padded with zeros to whole tiles.
@@ -319,7 +348,10 @@ impl GemmKernel {
         let c = &self.config;
         match self.family {
             KernelFamily::Naive => shape,
-            KernelFamily::Tiled | KernelFamily::Texture | KernelFamily::Broadcast => GemmShape {
+            KernelFamily::Tiled
+            | KernelFamily::Texture
+            | KernelFamily::Broadcast
+            | KernelFamily::TextureSubgroup => GemmShape {
                 m: round_up(shape.m, c.tile_m()),
                 n: round_up(shape.n, c.tile_n()),
                 k: round_up(shape.k, c.tile_k),
@@ -332,7 +364,10 @@ impl GemmKernel {
         let c = &self.config;
         match self.family {
             KernelFamily::Naive => (shape.n.div_ceil(c.wg_x), shape.m.div_ceil(c.wg_y)),
-            KernelFamily::Tiled | KernelFamily::Texture | KernelFamily::Broadcast => {
+            KernelFamily::Tiled
+            | KernelFamily::Texture
+            | KernelFamily::Broadcast
+            | KernelFamily::TextureSubgroup => {
                 let padded = self.padded(shape);
                 (padded.n / c.tile_n(), padded.m / c.tile_m())
             }
@@ -343,7 +378,10 @@ impl GemmKernel {
     pub fn workgroup_storage(&self, dtype: Dtype) -> u64 {
         let c = &self.config;
         match self.family {
-            KernelFamily::Naive | KernelFamily::Texture | KernelFamily::Broadcast => 0,
+            KernelFamily::Naive
+            | KernelFamily::Texture
+            | KernelFamily::Broadcast
+            | KernelFamily::TextureSubgroup => 0,
             KernelFamily::Tiled => {
                 u64::from(c.tile_m() * c.tile_k + c.tile_k * c.tile_n()) * dtype.size()
             }

@@ -60,6 +60,14 @@ impl PreparedGemm {
         shape: GemmShape,
     ) -> Result<Self> {
         kernel.check_limits(shape, dtype, &ctx.limits)?;
+        let needed = kernel.family.required_features() | dtype.required_feature();
+        if !ctx.has(needed) {
+            return Err(crate::error::Error::usage(format!(
+                "{} {dtype} needs features {needed:?}, which {} lacks",
+                kernel.family.as_str(),
+                ctx.description.label()
+            )));
+        }
         let padded = kernel.padded(shape);
         let inputs = GemmInputs::new(shape, dtype);
         let a = Input::upload(

@@ -5,6 +5,7 @@
 //! Each text format lives in its own file behind the `Exporter` trait, as hyperfine does.
 
 mod csv_export;
+pub mod html;
 mod markdown;
 mod text;
 
@@ -109,6 +110,17 @@ pub fn write_atomically(path: &Path, content: &str) -> Result<()> {
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
     temp.write_all(content.as_bytes()).map_err(fail)?;
     temp.as_file().sync_all().map_err(fail)?;
+    // tempfile creates 0600; results and reports are meant to be shared like any file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or(0o644);
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(fail)?;
+    }
     temp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
 }

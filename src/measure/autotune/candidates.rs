@@ -10,18 +10,39 @@ const TILED_BLOCKS: [(u32, u32); 5] = [(8, 2), (4, 1), (8, 1), (4, 2), (16, 1)];
 const TILED_K_STEPS: [u32; 2] = [16, 32];
 const TEXTURE_WORKGROUPS: [(u32, u32); 6] = [(8, 8), (8, 4), (16, 4), (16, 8), (8, 16), (32, 2)];
 const TEXTURE_BLOCKS: [(u32, u32); 6] = [(16, 1), (8, 1), (8, 2), (4, 4), (16, 2), (4, 2)];
+const SUBGROUP_BLOCKS: [(u32, u32); 6] = [(16, 1), (24, 1), (16, 2), (8, 2), (20, 1), (8, 1)];
+const SUBGROUP_DEPTHS: [u32; 3] = [8, 4, 2];
 const BROADCAST_WIDTHS: [u32; 3] = [8, 16, 32];
 const BROADCAST_BLOCKS: [(u32, u32); 4] = [(4, 4), (8, 2), (16, 1), (8, 4)];
 
 /// Every candidate that fits the adapter for `dtype` at `shape`, defaults first, families
 /// interleaved.
-pub fn candidates(limits: &wgpu::Limits, dtype: Dtype, shape: GemmShape) -> Vec<GemmKernel> {
+/// `subgroup` is the adapter's fixed subgroup size, when it has one (see
+/// `GpuContext::fixed_subgroup_size`); without it the subgroup family is left out.
+pub fn candidates(
+    limits: &wgpu::Limits,
+    subgroup: Option<u32>,
+    dtype: Dtype,
+    shape: GemmShape,
+) -> Vec<GemmKernel> {
     let fits = |k: &GemmKernel| k.check_limits(shape, dtype, limits).is_ok();
-    let families = [
+    let mut families = vec![
         with_default_first(GemmKernel::tiled_default(), tiled_grid()),
         with_default_first(GemmKernel::texture_default(), texture_grid()),
-        with_default_first(GemmKernel::broadcast_default(), broadcast_grid()),
     ];
+    if let Some(lanes) = subgroup {
+        families.insert(
+            1,
+            with_default_first(
+                GemmKernel::texture_subgroup_default(lanes),
+                subgroup_grid(lanes),
+            ),
+        );
+    }
+    families.push(with_default_first(
+        GemmKernel::broadcast_default(),
+        broadcast_grid(),
+    ));
     interleave(
         families
             .into_iter()
@@ -73,6 +94,26 @@ fn texture_grid() -> Vec<GemmKernel> {
 }
 
 /// The default, then the grid, each kernel once.
+fn subgroup_grid(lanes: u32) -> Vec<GemmKernel> {
+    let mut grid = Vec::new();
+    for (block_m, block_n4) in SUBGROUP_BLOCKS {
+        for wg_y in SUBGROUP_DEPTHS {
+            let config = TileConfig {
+                wg_x: lanes,
+                wg_y,
+                block_m,
+                block_n4,
+                tile_k: 4,
+            };
+            grid.push(GemmKernel {
+                family: KernelFamily::TextureSubgroup,
+                config,
+            });
+        }
+    }
+    grid
+}
+
 fn broadcast_grid() -> Vec<GemmKernel> {
     let mut grid = Vec::new();
     for (block_m, block_n4) in BROADCAST_BLOCKS {
@@ -117,12 +158,29 @@ mod tests {
 
     #[test]
     fn defaults_come_first_and_families_alternate() {
-        let list = candidates(&wgpu::Limits::default(), Dtype::F32, GemmShape::square(512));
+        let list = candidates(
+            &wgpu::Limits::default(),
+            Some(8),
+            Dtype::F32,
+            GemmShape::square(512),
+        );
         assert_eq!(list[0], GemmKernel::tiled_default());
-        assert_eq!(list[1], GemmKernel::texture_default());
-        assert_eq!(list[2], GemmKernel::broadcast_default());
-        assert_eq!(list[3].family, KernelFamily::Tiled);
-        assert_eq!(list[4].family, KernelFamily::Texture);
+        assert_eq!(list[1], GemmKernel::texture_subgroup_default(8));
+        assert_eq!(list[2], GemmKernel::texture_default());
+        assert_eq!(list[3], GemmKernel::broadcast_default());
+        assert_eq!(list[4].family, KernelFamily::Tiled);
+        assert_eq!(list[5].family, KernelFamily::TextureSubgroup);
+        let without = candidates(
+            &wgpu::Limits::default(),
+            None,
+            Dtype::F32,
+            GemmShape::square(512),
+        );
+        assert!(
+            without
+                .iter()
+                .all(|k| k.family != KernelFamily::TextureSubgroup)
+        );
         let unique: std::collections::HashSet<_> = list.iter().collect();
         assert_eq!(unique.len(), list.len(), "no candidate twice");
     }
@@ -134,7 +192,7 @@ mod tests {
             max_compute_invocations_per_workgroup: 64,
             ..wgpu::Limits::default()
         };
-        let list = candidates(&small, Dtype::F32, GemmShape::square(512));
+        let list = candidates(&small, Some(32), Dtype::F32, GemmShape::square(512));
         assert!(!list.is_empty());
         for kernel in &list {
             assert!(kernel.config.wg_x * kernel.config.wg_y <= 64, "{kernel:?}");

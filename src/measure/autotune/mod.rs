@@ -150,7 +150,7 @@ fn search(
 ) -> Result<(GemmKernel, TuneRecord)> {
     let start = Instant::now();
     let shape = class.representative();
-    let list = candidates::candidates(&ctx.limits, dtype, shape);
+    let list = candidates::candidates(&ctx.limits, ctx.fixed_subgroup_size(), dtype, shape);
     let quick = SamplingPlan {
         warmup: 0,
         samples: 1,

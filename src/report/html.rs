@@ -1,0 +1,133 @@
+//! The self-contained HTML report (`fleetbench report RESULTS --html FILE`): one file with
+//! inline CSS and inline SVG charts drawn by plotters — GFLOP/s against size with the
+//! measured roofline, the catalog fleets' projected training and inference throughput
+//! with their ranges, a vendor comparison at equal power, per-node bars for a merged
+//! cluster — with the raw figures as tables, the assumptions and their sources, the
+//! adapter, driver and environment, and the exact command lines. It has no scripts, no
+//! fonts and no links, so it reads the same with the network off.
+
+mod bars;
+mod doc;
+mod fleets;
+mod gemm_chart;
+mod measured;
+
+use std::path::Path;
+
+use plotters::style::RGBColor;
+
+use crate::bridge::MeasuredFile;
+use crate::error::{Error, Result};
+use crate::model::{DType, Projection};
+use crate::report::Table;
+
+/// Kernel line colours of the GFLOP/s chart (RGB), in series order.
+pub const KERNEL_COLOURS: [(u8, u8, u8); 6] = [
+    (31, 119, 180),
+    (214, 39, 40),
+    (44, 160, 44),
+    (148, 103, 189),
+    (255, 127, 14),
+    (23, 190, 207),
+];
+/// The FMA peak line.
+pub const PEAK_COLOUR: (u8, u8, u8) = (90, 90, 90);
+/// The roofline.
+pub const ROOF_COLOUR: (u8, u8, u8) = (20, 20, 20);
+/// Training-throughput bars.
+pub const TRAINING_COLOUR: (u8, u8, u8) = (42, 157, 143);
+/// Inference-throughput bars.
+pub const INFERENCE_COLOUR: (u8, u8, u8) = (233, 150, 58);
+/// Per-node bars of a cluster.
+pub const NODE_COLOUR: (u8, u8, u8) = (70, 110, 200);
+/// Bars of nodes holding a straggler.
+pub const STRAGGLER_COLOUR: (u8, u8, u8) = (200, 30, 60);
+
+/// One fleet of the catalog as projected (or why it could not be).
+#[derive(Debug, Clone)]
+pub struct FleetOutcome {
+    pub id: String,
+    /// The fleet's name and operator, for tables.
+    pub name: String,
+    pub dtype: Option<DType>,
+    pub projection: std::result::Result<Projection, String>,
+}
+
+/// One accelerator of the vendor comparison and its projection at equal power.
+pub type VendorRow = (String, std::result::Result<Projection, String>);
+
+/// Everything the report shows besides the results file itself.
+pub struct Inputs<'a> {
+    /// The results file as given on the command line.
+    pub path: &'a Path,
+    pub file: &'a MeasuredFile,
+    pub fleets: &'a [FleetOutcome],
+    /// The vendor comparison: accelerator id and its projection at equal power.
+    pub vendors: &'a [VendorRow],
+    /// The comparison's basis, e.g. "1GW facility power each".
+    pub vendor_basis: String,
+    /// The comparison as `fleetbench compare` prints it.
+    pub vendor_table: Table,
+    /// The assumptions, each with its status and source.
+    pub assumptions: Vec<String>,
+    /// This report's own command line.
+    pub command_line: &'a [String],
+}
+
+/// Renders the whole report as one HTML document.
+pub fn render(inputs: &Inputs<'_>) -> Result<String> {
+    let measured = measured::Measured::of(inputs.file);
+    let mut body = String::new();
+    body.push_str(&format!(
+        "<h1>fleetbench report — {}</h1>\n",
+        doc::escape(&measured.label())
+    ));
+    body.push_str(&doc::para(&format!(
+        "From {} ({}).",
+        inputs.path.display(),
+        measured.kind()
+    )));
+    body.push_str(&measured.section()?);
+    body.push_str(&fleets::fleets_section(inputs, &measured)?);
+    body.push_str(&fleets::vendors_section(inputs)?);
+    body.push_str(&doc::section(
+        "assumptions",
+        "Assumptions and sources",
+        &doc::notes(&inputs.assumptions),
+    ));
+    body.push_str(&measured.environment_section(inputs.command_line));
+    Ok(page(&measured.label(), &body))
+}
+
+const STYLE: &str = "body{font-family:sans-serif;margin:2em auto;max-width:1000px;color:#222;padding:0 1em}\
+h1{font-size:1.6em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}\
+table{border-collapse:collapse;margin:1em 0;font-size:.85em}caption{text-align:left;font-weight:bold;padding:.3em 0}\
+th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left}th{background:#f3f3f3}\
+tbody tr:nth-child(even){background:#fafafa}figure{margin:1em 0}svg{max-width:100%;height:auto}\
+figcaption{font-size:.85em;color:#555}dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em;font-size:.9em}\
+dt{font-weight:bold}dd{margin:0;word-break:break-all}pre{background:#f5f5f5;padding:.6em;white-space:pre-wrap;word-break:break-all}\
+ul.notes{font-size:.85em;color:#444}.warn{color:#b00020;font-weight:bold}";
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <title>fleetbench report — {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        doc::escape(title)
+    )
+}
+
+/// A plotters colour from an RGB triple.
+fn rgb((r, g, b): (u8, u8, u8)) -> RGBColor {
+    RGBColor(r, g, b)
+}
+
+/// A plotters drawing failure as a runtime error.
+fn draw_error(e: impl std::fmt::Display) -> Error {
+    Error::runtime(format!("could not draw a chart: {e}"))
+}
+
+/// Plotters' SVG as an element to inline in HTML: the namespace attribute (a URL the
+/// HTML parser does not need) is dropped, so the page names no address at all.
+fn svg_to_inline(svg: String) -> String {
+    svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
+}

@@ -1,0 +1,181 @@
+//! The projected half of the report: every catalog fleet's training and inference
+//! throughput with its low–central–high range (log-scale bars with whiskers), the fleets
+//! in "equivalents" of what was measured, and the vendor comparison at equal power, as
+//! `fleetbench compare` computes and tabulates it.
+
+use super::bars::{self, Bar, BarChart};
+use super::measured::Measured;
+use super::{FleetOutcome, INFERENCE_COLOUR, Inputs, TRAINING_COLOUR, doc};
+use crate::error::Result;
+use crate::model::units::{range_text, si};
+use crate::model::{Projection, Range, local_equivalents};
+use crate::report::Table;
+
+fn training(p: &Projection) -> Option<Range> {
+    p.training.as_ref().map(|t| t.flops_per_s)
+}
+
+fn decode(p: &Projection) -> Option<Range> {
+    p.inference.as_ref().ok().map(|i| i.tokens_per_s)
+}
+
+fn chart(
+    title: String,
+    axis: &str,
+    colour: (u8, u8, u8),
+    rows: &[(String, Option<Range>)],
+) -> BarChart {
+    BarChart {
+        title,
+        axis: axis.into(),
+        colour,
+        log: true,
+        bars: rows
+            .iter()
+            .map(|(label, value)| Bar {
+                label: label.clone(),
+                value: *value,
+                marked: false,
+            })
+            .collect(),
+    }
+}
+
+fn fleet_rows(
+    fleets: &[FleetOutcome],
+    figure: fn(&Projection) -> Option<Range>,
+) -> Vec<(String, Option<Range>)> {
+    fleets
+        .iter()
+        .map(|f| (f.id.clone(), f.projection.as_ref().ok().and_then(figure)))
+        .collect()
+}
+
+/// The fleets' charts and their table with equivalents of what was measured.
+pub(super) fn fleets_section(inputs: &Inputs<'_>, measured: &Measured<'_>) -> Result<String> {
+    let model = inputs
+        .fleets
+        .iter()
+        .find_map(|f| f.projection.as_ref().ok())
+        .map(|p| p.model.describe())
+        .unwrap_or_default();
+    let train = chart(
+        "Projected training compute per fleet (achieved)".into(),
+        "FLOP/s, log scale (bar: central, whisker: low–high)",
+        TRAINING_COLOUR,
+        &fleet_rows(inputs.fleets, training),
+    );
+    let serve = chart(
+        format!("Projected inference per fleet, decoding {model}"),
+        "tokens/s, log scale (bar: central, whisker: low–high)",
+        INFERENCE_COLOUR,
+        &fleet_rows(inputs.fleets, decode),
+    );
+    let mut body = doc::para(&format!(
+        "Every fleet of the catalog under the default assumptions (listed below), each in its own data type, model {model}."
+    ));
+    body.push_str(&doc::figure(
+        &bars::svg(&train)?,
+        "Training FLOP/s achieved: peak × MFU × goodput over the whole fleet.",
+    ));
+    body.push_str(&doc::figure(
+        &bars::svg(&serve)?,
+        "Fleet decode tokens/s with the whole fleet serving.",
+    ));
+    body.push_str(&doc::table(&fleet_table(inputs.fleets, measured)));
+    Ok(doc::section("fleets", "Fleets, projected", &body))
+}
+
+fn fleet_table(fleets: &[FleetOutcome], measured: &Measured<'_>) -> Table {
+    let local = measured.local_flops();
+    let unit = measured.unit();
+    let mut t = Table::new([
+        "fleet".to_string(),
+        "name".into(),
+        "dtype".into(),
+        "accelerators".into(),
+        "training FLOP/s".into(),
+        "decode tokens/s".into(),
+        format!("equivalents of {unit}"),
+    ])
+    .with_title("Fleets: central (low–high)");
+    let text = |r: Option<Range>| r.map_or_else(|| "n/a".into(), |r| range_text(&r, si));
+    for f in fleets {
+        let dtype = f.dtype.map(|d| d.to_string()).unwrap_or_default();
+        match &f.projection {
+            Ok(p) => {
+                let eq = local.as_ref().and_then(|(flops, _)| {
+                    training(p).and_then(|fleet| local_equivalents(fleet, *flops))
+                });
+                t.push_row([
+                    f.id.clone(),
+                    f.name.clone(),
+                    dtype,
+                    text(Some(p.count)),
+                    text(training(p)),
+                    text(decode(p)),
+                    text(eq),
+                ]);
+                if let Err(gap) = &p.inference {
+                    t.push_note(format!(
+                        "{}: inference not projected: {}",
+                        f.id,
+                        gap.message()
+                    ));
+                }
+            }
+            Err(e) => {
+                t.push_row([
+                    f.id.clone(),
+                    f.name.clone(),
+                    dtype,
+                    "n/a".into(),
+                    "n/a".into(),
+                    "n/a".into(),
+                    "n/a".into(),
+                ]);
+                t.push_note(format!("{}: {e}", f.id));
+            }
+        }
+    }
+    match local {
+        Some((_, what)) => t.push_note(format!(
+            "equivalents of {unit}: the fleet's achieved training FLOP/s over {what}"
+        )),
+        None => t.push_note(format!(
+            "no equivalents: {unit} has no verified result to compare with"
+        )),
+    }
+    t
+}
+
+/// The vendor comparison at equal power: two charts and the `compare` table.
+pub(super) fn vendors_section(inputs: &Inputs<'_>) -> Result<String> {
+    let rows = |figure: fn(&Projection) -> Option<Range>| -> Vec<(String, Option<Range>)> {
+        inputs
+            .vendors
+            .iter()
+            .map(|(id, p)| (id.clone(), p.as_ref().ok().and_then(figure)))
+            .collect()
+    };
+    let basis = &inputs.vendor_basis;
+    let train = chart(
+        format!("Training compute at {basis}"),
+        "FLOP/s achieved, log scale (bar: central, whisker: low–high)",
+        TRAINING_COLOUR,
+        &rows(training),
+    );
+    let serve = chart(
+        format!("Inference at {basis}"),
+        "decode tokens/s, log scale (bar: central, whisker: low–high)",
+        INFERENCE_COLOUR,
+        &rows(decode),
+    );
+    let mut body = doc::figure(
+        &bars::svg(&train)?,
+        "Same model and assumptions for every vendor, as `fleetbench compare`.",
+    );
+    body.push_str(&doc::figure(&bars::svg(&serve)?, "Fleet decode tokens/s."));
+    body.push_str(&doc::table(&inputs.vendor_table));
+    Ok(doc::section("vendors", "Vendors at equal power", &body))
+}

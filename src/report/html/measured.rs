@@ -1,0 +1,360 @@
+//! The measured half of the report: for one GPU, the GFLOP/s charts with the roofline,
+//! the raw GEMM figures, the peaks and the tuning; for a merged cluster, the per-node
+//! bars with stragglers marked, the per-adapter GFLOP/s charts and the rank tables; and
+//! for both, the environment block with the exact command lines.
+
+use super::bars::{self, Bar, BarChart};
+use super::{NODE_COLOUR, doc, gemm_chart};
+use crate::bridge::MeasuredFile;
+use crate::cluster::ClusterResults;
+use crate::error::Result;
+use crate::model::Range;
+use crate::model::units::sig3;
+use crate::report::Table;
+use crate::results::RunResults;
+
+/// The results file, seen by the report.
+pub(super) struct Measured<'a>(&'a MeasuredFile);
+
+impl<'a> Measured<'a> {
+    pub fn of(file: &'a MeasuredFile) -> Self {
+        Measured(file)
+    }
+
+    /// The adapter, or the cluster, in a few words.
+    pub fn label(&self) -> String {
+        match self.0 {
+            MeasuredFile::Run(run) => adapter_label(run),
+            MeasuredFile::Cluster(c) => format!(
+                "cluster of {} ranks on {} nodes",
+                c.ranks.len(),
+                c.nodes.len()
+            ),
+        }
+    }
+
+    /// What kind of file it is.
+    pub fn kind(&self) -> &'static str {
+        match self.0 {
+            MeasuredFile::Run(_) => "a `fleetbench run` results file",
+            MeasuredFile::Cluster(_) => "a merged cluster file from `fleetbench merge`",
+        }
+    }
+
+    /// What fleets are expressed in: "this GPU" or "this cluster".
+    pub fn unit(&self) -> &'static str {
+        match self.0 {
+            MeasuredFile::Run(_) => "this GPU",
+            MeasuredFile::Cluster(_) => "this cluster",
+        }
+    }
+
+    /// The measured FLOP/s fleets are divided by, and what it is: the median of the best
+    /// verified f32 result, or the cluster's measured total.
+    pub fn local_flops(&self) -> Option<(f64, String)> {
+        match self.0 {
+            MeasuredFile::Run(run) => best_f32(run),
+            MeasuredFile::Cluster(c) => (c.cluster_gflops.total > 0.0).then(|| {
+                let t = &c.cluster_gflops;
+                let text = format!(
+                    "the cluster's measured total, {} GFLOP/s over {} of {} ranks on {}",
+                    sig3(t.total),
+                    t.ranks_counted,
+                    t.ranks_expected,
+                    t.benchmark
+                );
+                (t.total * 1e9, text)
+            }),
+        }
+    }
+
+    /// The measured section: charts and raw figures.
+    pub fn section(&self) -> Result<String> {
+        match self.0 {
+            MeasuredFile::Run(run) => run_section(run),
+            MeasuredFile::Cluster(c) => cluster_section(c),
+        }
+    }
+
+    /// The environment block and the command lines.
+    pub fn environment_section(&self, report_command: &[String]) -> String {
+        let mut body = match self.0 {
+            MeasuredFile::Run(run) => run_environment(run),
+            MeasuredFile::Cluster(c) => doc::key_values(&[
+                ("tool", format!("{} {}", c.tool.name, c.tool.version)),
+                ("schema version", c.schema_version.to_string()),
+            ]),
+        };
+        body.push_str("<h3>This report's command line</h3>\n");
+        body.push_str(&doc::command_line(report_command));
+        doc::section("environment", "Adapter, driver and environment", &body)
+    }
+}
+
+fn adapter_label(run: &RunResults) -> String {
+    let label = run.adapter_label();
+    if run.adapter.software {
+        format!("{label} — software adapter")
+    } else {
+        label
+    }
+}
+
+fn best_f32(run: &RunResults) -> Option<(f64, String)> {
+    let best = run
+        .gemm
+        .iter()
+        .filter(|g| g.verified && g.dtype == "f32")
+        .filter_map(|g| g.gflops.map(|s| (g, s.median)))
+        .filter(|(_, m)| *m > 0.0)
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let (g, median) = best;
+    let text = format!(
+        "the median of this GPU's best verified f32 result, {} GFLOP/s ({} {}x{}x{})",
+        sig3(median),
+        g.kernel,
+        g.m,
+        g.n,
+        g.k
+    );
+    Some((median * 1e9, text))
+}
+
+fn run_section(run: &RunResults) -> Result<String> {
+    let mut body = String::new();
+    if run.adapter.software {
+        body.push_str(
+            "<p class=\"warn\">Software adapter: these figures are a CPU rasteriser's, not a GPU's.</p>\n",
+        );
+    }
+    let plots = gemm_chart::from_run(run, &adapter_label(run));
+    if plots.is_empty() {
+        body.push_str(&doc::para("No verified GEMM result to chart."));
+    }
+    for plot in &plots {
+        let caption = "Verified results only: median GFLOP/s per kernel with min–max bars; \
+             the dashed line is the measured FMA peak, the solid line the measured roofline.";
+        body.push_str(&doc::figure(&gemm_chart::svg(plot)?, caption));
+    }
+    body.push_str(&doc::table(&gemm_table(run)));
+    body.push_str(&doc::table(&peaks_table(run)));
+    if !run.tuning.is_empty() {
+        body.push_str(&doc::table(&tuning_table(run)));
+    }
+    Ok(doc::section("measured", "Measured GEMM throughput", &body))
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map_or_else(|| "n/a".into(), sig3)
+}
+
+fn gemm_table(run: &RunResults) -> Table {
+    let mut t = Table::new([
+        "kernel",
+        "geometry",
+        "workload",
+        "dtype",
+        "M×N×K",
+        "median GFLOP/s",
+        "min",
+        "max",
+        "samples",
+        "verified",
+        "max error / bound",
+        "efficiency",
+        "timing",
+    ])
+    .with_title("GEMM results (raw)");
+    for g in &run.gemm {
+        t.push_row([
+            g.kernel.clone(),
+            g.geometry.clone(),
+            g.workload.clone().unwrap_or_default(),
+            g.dtype.clone(),
+            format!("{}×{}×{}", g.m, g.n, g.k),
+            opt(g.gflops.map(|s| s.median)),
+            opt(g.gflops.map(|s| s.min)),
+            opt(g.gflops.map(|s| s.max)),
+            g.samples.to_string(),
+            if g.verified { "yes" } else { "NO" }.into(),
+            format!("{:.3e} / {:.3e}", g.max_error, g.error_bound),
+            g.efficiency
+                .map_or_else(|| "n/a".into(), |e| format!("{:.2}%", e * 100.0)),
+            g.timing.clone().unwrap_or_else(|| "n/a".into()),
+        ]);
+    }
+    t.push_note(format!("timing: {}", run.timing));
+    t
+}
+
+fn peaks_table(run: &RunResults) -> Table {
+    let mut t = Table::new(["ceiling", "measured", "unit"]).with_title("Measured peaks");
+    t.push_row([
+        "FMA f32".into(),
+        sig3(run.peaks.fma_gflops.f32),
+        "GFLOP/s".into(),
+    ]);
+    if let Some(f16) = run.peaks.fma_gflops.f16 {
+        t.push_row(["FMA f16".into(), sig3(f16), "GFLOP/s".to_string()]);
+    }
+    t.push_row([
+        "copy bandwidth (read + write)".into(),
+        sig3(run.peaks.bandwidth_gbps),
+        "GB/s".to_string(),
+    ]);
+    t
+}
+
+fn tuning_table(run: &RunResults) -> Table {
+    let mut t = Table::new([
+        "dtype",
+        "shape class",
+        "kernel",
+        "source",
+        "GFLOP/s",
+        "tried",
+    ])
+    .with_title("Autotuning");
+    for r in &run.tuning {
+        let json = serde_json::to_value(r).unwrap_or_default();
+        let text = |k: &str| json[k].as_str().map(str::to_string).unwrap_or_default();
+        t.push_row([
+            text("dtype"),
+            text("class"),
+            r.kernel.clone(),
+            r.source.clone(),
+            opt(r.gflops),
+            format!("{} ({} failed)", r.candidates_tried, r.candidates_failed),
+        ]);
+    }
+    t
+}
+
+fn run_environment(run: &RunResults) -> String {
+    let (a, e) = (&run.adapter, &run.environment);
+    let mut rows = vec![
+        ("adapter", a.name.clone()),
+        ("backend", a.backend.clone()),
+        ("device type", a.device_type.clone()),
+        (
+            "software adapter",
+            if a.software { "yes" } else { "no" }.into(),
+        ),
+        ("driver", a.driver.clone()),
+        ("driver info", a.driver_info.clone()),
+        ("features", a.features.join(", ")),
+        ("tool", format!("{} {}", run.tool.name, run.tool.version)),
+        (
+            "git commit",
+            e.git_commit.clone().unwrap_or("unknown".into()),
+        ),
+        ("wgpu", e.wgpu_version.clone().unwrap_or("unknown".into())),
+        ("OS", format!("{} {}", e.os, e.arch)),
+        ("started", doc::utc(e.started_unix)),
+        ("timing", run.timing.clone()),
+    ];
+    if let Some(c) = &run.cluster {
+        rows.push(("host", c.host.clone()));
+        rows.push(("rank", c.rank.map(|r| r.to_string()).unwrap_or_default()));
+    }
+    let limits = serde_json::to_value(&a.limits).unwrap_or_default();
+    let mut out = doc::key_values(&rows);
+    if let Some(map) = limits.as_object() {
+        let mut t = Table::new(["limit", "value"]).with_title("Adapter limits");
+        for (k, v) in map {
+            t.push_row([k.clone(), v.to_string()]);
+        }
+        out.push_str(&doc::table(&t));
+    }
+    out.push_str("<h3>The measuring command line</h3>\n");
+    out.push_str(&doc::command_line(&e.command_line));
+    out
+}
+
+fn cluster_section(c: &ClusterResults) -> Result<String> {
+    let mut body = doc::key_values(&[
+        ("job", c.job_id.clone().unwrap_or("unknown".into())),
+        ("launcher", c.launcher.clone().unwrap_or("none".into())),
+        ("world size", c.world_size.to_string()),
+        ("complete", if c.complete { "yes" } else { "no" }.into()),
+        (
+            "benchmark",
+            format!("{} ({})", c.benchmark.label(), c.benchmark.chosen_by),
+        ),
+        ("cluster GFLOP/s", sig3(c.cluster_gflops.total)),
+        (
+            "straggler threshold",
+            format!("{}%", c.straggler_threshold_percent),
+        ),
+    ]);
+    body.push_str(&doc::figure(
+        &bars::svg(&node_chart(c))?,
+        "Per-node GFLOP/s: the sum of each node's verified ranks on the benchmark; nodes holding a straggler rank are in red.",
+    ));
+    for plot in gemm_chart::from_cluster(c) {
+        let caption = "Median over ranks of each rank's median GFLOP/s, bars from the slowest to the fastest rank.";
+        body.push_str(&doc::figure(&gemm_chart::svg(&plot)?, caption));
+    }
+    body.push_str(&doc::table(&ranks_table(c)));
+    body.push_str(&doc::table(&stragglers_table(c)));
+    let mut notes = c.notes.clone();
+    notes.extend(c.skipped.iter().map(|s| format!("skipped: {s}")));
+    body.push_str(&doc::notes(&notes));
+    Ok(doc::section(
+        "measured",
+        "Measured cluster throughput",
+        &body,
+    ))
+}
+
+fn node_chart(c: &ClusterResults) -> BarChart {
+    let bars = c
+        .nodes
+        .iter()
+        .map(|node| Bar {
+            label: node.host.clone(),
+            value: (node.ranks_counted > 0).then_some(Range::exact(node.gflops)),
+            marked: c.stragglers.iter().any(|s| s.host == node.host),
+        })
+        .collect();
+    BarChart {
+        title: format!("GFLOP/s per node, {}", c.benchmark.label()),
+        axis: "GFLOP/s (sum over the node's ranks)".into(),
+        colour: NODE_COLOUR,
+        log: false,
+        bars,
+    }
+}
+
+fn ranks_table(c: &ClusterResults) -> Table {
+    let mut t = Table::new(["rank", "host", "adapter", "GFLOP/s", "verified", "failed"])
+        .with_title(format!("Ranks on {}", c.benchmark.label()));
+    for r in &c.ranks {
+        t.push_row([
+            r.rank.to_string(),
+            r.host.clone(),
+            r.adapter.label(),
+            opt(r.gflops),
+            if r.verified { "yes" } else { "NO" }.into(),
+            r.failed.join(", "),
+        ]);
+    }
+    t
+}
+
+fn stragglers_table(c: &ClusterResults) -> Table {
+    let mut t = Table::new(["rank", "host", "reason", "detail"]).with_title("Stragglers");
+    for s in &c.stragglers {
+        let reason = serde_json::to_value(s.reason).unwrap_or_default();
+        t.push_row([
+            s.rank.to_string(),
+            s.host.clone(),
+            reason.as_str().unwrap_or("").to_string(),
+            s.detail.clone(),
+        ]);
+    }
+    if c.stragglers.is_empty() {
+        t.push_note("none");
+    }
+    t
+}

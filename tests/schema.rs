@@ -1,0 +1,127 @@
+//! `docs/results.schema.json` against the real thing: a results file written by the
+//! binary on this machine's adapter validates, the schema is itself valid draft 2020-12
+//! with every property described, and it rejects a file missing a required field, a
+//! field of the wrong type and an undocumented field (so it can fail).
+
+mod common;
+
+use assert_cmd::Command;
+use serde_json::{Value, json};
+
+fn schema() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/results.schema.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read schema")).expect("schema JSON")
+}
+
+fn validator() -> jsonschema::Validator {
+    jsonschema::draft202012::new(&schema()).expect("the schema compiles")
+}
+
+/// Every error of an instance against the schema, one per line.
+fn errors(instance: &Value) -> Vec<String> {
+    validator()
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+/// A real results file of this adapter, or None when there is none (skip).
+fn real_results(test: &str) -> Option<Value> {
+    if !common::cli_adapter_or_skip(test) {
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("results.json");
+    Command::cargo_bin("fleetbench")
+        .unwrap()
+        .args([
+            "run",
+            "--backend",
+            "vulkan",
+            "--sizes",
+            "32,48",
+            "--kernel",
+            "naive,tiled",
+            "--samples",
+            "2",
+            "--warmup",
+            "0",
+            "--format",
+            "json",
+            "--output",
+        ])
+        .arg(&file)
+        .assert()
+        .success();
+    Some(serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap())
+}
+
+#[test]
+fn the_schema_is_valid_draft_2020_12_and_describes_every_property() {
+    let schema = schema();
+    jsonschema::draft202012::meta::validate(&schema).expect("a valid 2020-12 schema");
+    let mut undescribed = Vec::new();
+    walk(&schema, "", &mut undescribed);
+    assert!(undescribed.is_empty(), "no description: {undescribed:?}");
+}
+
+fn walk(node: &Value, path: &str, undescribed: &mut Vec<String>) {
+    let Some(props) = node.get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    for (name, sub) in props {
+        let here = format!("{path}/{name}");
+        if sub.get("description").is_none() {
+            undescribed.push(here.clone());
+        }
+        walk(sub, &here, undescribed);
+        if let Some(items) = sub.get("items") {
+            walk(items, &format!("{here}[]"), undescribed);
+        }
+        for alt in sub
+            .get("oneOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            walk(alt, &here, undescribed);
+        }
+    }
+}
+
+#[test]
+fn real_run_output_validates_and_broken_copies_do_not() {
+    let Some(results) = real_results("schema: real_run_output") else {
+        return;
+    };
+    let found = errors(&results);
+    assert!(found.is_empty(), "real output rejected: {found:#?}");
+    assert!(results["gemm"].as_array().is_some_and(|g| !g.is_empty()));
+
+    let mut missing = results.clone();
+    missing["environment"]
+        .as_object_mut()
+        .unwrap()
+        .remove("command_line");
+    let found = errors(&missing);
+    assert!(
+        found.iter().any(|e| e.contains("command_line")),
+        "a missing required field passed: {found:?}"
+    );
+
+    let mut wrong_type = results.clone();
+    wrong_type["gemm"][0]["m"] = json!("64");
+    let found = errors(&wrong_type);
+    assert!(
+        found.iter().any(|e| e.contains("/gemm/0/m")),
+        "a string size passed: {found:?}"
+    );
+
+    let mut extra = results.clone();
+    extra["adapter"]["vendor_guess"] = json!("nvidia");
+    assert!(!errors(&extra).is_empty(), "an undocumented field passed");
+
+    let mut version = results;
+    version["schema_version"] = json!(2);
+    assert!(!errors(&version).is_empty(), "schema_version 2 passed");
+}
