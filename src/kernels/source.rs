@@ -102,7 +102,10 @@ mod tests {
         assert!(text.contains("a_vec[0] = subgroupBroadcast(mine[0], 0u);"));
         assert!(text.contains("a_vec[9] = subgroupBroadcast(mine[1], 1u);"));
         assert!(!text.contains("a_vec[10]"));
-        assert!(text.lines().all(|l| !l.trim().starts_with("// @broadcast-a")));
+        assert!(
+            text.lines()
+                .all(|l| !l.trim().starts_with("// @broadcast-a"))
+        );
     }
 
     #[test]
