@@ -47,12 +47,9 @@ fn every_kernel_and_dtype_matches_the_reference_on_odd_shapes() {
     let mut checked = 0;
     let mut families = 0;
     for id in KernelFamily::ALL {
-        let kernel = match (id, ctx.fixed_subgroup_size()) {
-            (KernelFamily::TextureSubgroup, Some(lanes)) => {
-                GemmKernel::texture_subgroup_default(lanes)
-            }
-            (KernelFamily::TextureSubgroup, None) => continue,
-            _ => GemmKernel::default_for(id, &ctx.limits),
+        let Some(kernel) = GemmKernel::default_for(id, &ctx.limits, ctx.fixed_subgroup_size())
+        else {
+            continue;
         };
         families += 1;
         for &dtype in &dtypes {
@@ -85,7 +82,7 @@ fn a_large_result_is_verified_by_sampling() {
         return;
     };
     let timer = Timer::new(&ctx, true);
-    let kernel = GemmKernel::default_for(KernelFamily::Tiled, &ctx.limits);
+    let kernel = GemmKernel::tiled_default();
     let shape = GemmShape {
         m: 520,
         n: 260,

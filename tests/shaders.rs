@@ -41,7 +41,8 @@ fn every_kernel_source_validates_in_every_dtype() {
     let limits = wgpu::Limits::default();
     for id in KernelFamily::ALL {
         for dtype in Dtype::ALL {
-            let kernel = GemmKernel::default_for(id, &limits);
+            let kernel = GemmKernel::default_for(id, &limits, Some(32))
+                .expect("every family with subgroups");
             validate(&format!("{} {dtype}", id.as_str()), &kernel.source(dtype));
         }
     }

@@ -266,15 +266,20 @@ impl GemmKernel {
         }
     }
 
-    /// The default kernel of a family for an adapter.
-    pub fn default_for(family: KernelFamily, limits: &wgpu::Limits) -> Self {
-        match family {
+    /// The default kernel of a family for an adapter whose subgroups, if fixed in size,
+    /// have `subgroup` lanes; None for the subgroup family without such subgroups.
+    pub fn default_for(
+        family: KernelFamily,
+        limits: &wgpu::Limits,
+        subgroup: Option<u32>,
+    ) -> Option<Self> {
+        Some(match family {
             KernelFamily::Naive => Self::naive(limits),
             KernelFamily::Tiled => Self::tiled_default(),
             KernelFamily::Texture => Self::texture_default(),
             KernelFamily::Broadcast => Self::broadcast_default(),
-            KernelFamily::TextureSubgroup => Self::texture_subgroup_default(8),
-        }
+            KernelFamily::TextureSubgroup => Self::texture_subgroup_default(subgroup?),
+        })
     }
 
     /// The family and geometry, for tables and results files.

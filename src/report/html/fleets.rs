@@ -87,7 +87,6 @@ pub(super) fn fleets_section(inputs: &Inputs<'_>, measured: &Measured<'_>) -> Re
 }
 
 fn fleet_table(fleets: &[FleetOutcome], measured: &Measured<'_>) -> Table {
-    let local = measured.local_flops();
     let unit = measured.unit();
     let mut t = Table::new([
         "fleet".to_string(),
@@ -104,8 +103,8 @@ fn fleet_table(fleets: &[FleetOutcome], measured: &Measured<'_>) -> Table {
         let dtype = f.dtype.map(|d| d.to_string()).unwrap_or_default();
         match &f.projection {
             Ok(p) => {
-                let eq = local.as_ref().and_then(|(flops, _)| {
-                    training(p).and_then(|fleet| local_equivalents(fleet, *flops))
+                let eq = measured.local_flops(f.dtype).and_then(|(flops, _)| {
+                    training(p).and_then(|fleet| local_equivalents(fleet, flops))
                 });
                 t.push_row([
                     f.id.clone(),
@@ -138,9 +137,11 @@ fn fleet_table(fleets: &[FleetOutcome], measured: &Measured<'_>) -> Table {
             }
         }
     }
-    match local {
-        Some((_, what)) => t.push_note(format!(
-            "equivalents of {unit}: the fleet's achieved training FLOP/s over {what}"
+    match measured.local_flops(None) {
+        Some(_) => t.push_note(format!(
+            "equivalents of {unit}: the fleet's achieved training FLOP/s over the best verified \
+             measured result (largest problem, then fastest kernel; f16 for 16-bit and narrower \
+             fleets where measured, else f32), as `project --from` computes it"
         )),
         None => t.push_note(format!(
             "no equivalents: {unit} has no verified result to compare with"

@@ -49,23 +49,22 @@ impl<'a> Measured<'a> {
         }
     }
 
-    /// The measured FLOP/s fleets are divided by, and what it is: the median of the best
-    /// verified f32 result, or the cluster's measured total.
-    pub fn local_flops(&self) -> Option<(f64, String)> {
-        match self.0 {
-            MeasuredFile::Run(run) => best_f32(run),
-            MeasuredFile::Cluster(c) => (c.cluster_gflops.total > 0.0).then(|| {
-                let t = &c.cluster_gflops;
-                let text = format!(
-                    "the cluster's measured total, {} GFLOP/s over {} of {} ranks on {}",
-                    sig3(t.total),
-                    t.ranks_counted,
-                    t.ranks_expected,
-                    t.benchmark
-                );
-                (t.total * 1e9, text)
-            }),
-        }
+    /// The measured FLOP/s a fleet computing in `dtype` is divided by, chosen as
+    /// `project --from` chooses it (the bridge), and what it is.
+    pub fn local_flops(&self, dtype: Option<crate::model::DType>) -> Option<(f64, String)> {
+        let measured = self
+            .0
+            .measured(dtype.unwrap_or(crate::model::DType::Fp32))
+            .ok()?;
+        (measured.flops_per_s > 0.0).then(|| {
+            let text = format!(
+                "{} at {} GFLOP/s on {}",
+                measured.benchmark,
+                sig3(measured.flops_per_s / 1e9),
+                measured.label
+            );
+            (measured.flops_per_s, text)
+        })
     }
 
     /// The measured section: charts and raw figures.
@@ -98,26 +97,6 @@ fn adapter_label(run: &RunResults) -> String {
     } else {
         label
     }
-}
-
-fn best_f32(run: &RunResults) -> Option<(f64, String)> {
-    let best = run
-        .gemm
-        .iter()
-        .filter(|g| g.verified && g.dtype == "f32")
-        .filter_map(|g| g.gflops.map(|s| (g, s.median)))
-        .filter(|(_, m)| *m > 0.0)
-        .max_by(|a, b| a.1.total_cmp(&b.1))?;
-    let (g, median) = best;
-    let text = format!(
-        "the median of this GPU's best verified f32 result, {} GFLOP/s ({} {}x{}x{})",
-        sig3(median),
-        g.kernel,
-        g.m,
-        g.n,
-        g.k
-    );
-    Some((median * 1e9, text))
 }
 
 fn run_section(run: &RunResults) -> Result<String> {
