@@ -327,7 +327,7 @@ impl GemmKernel {
                     ("WG_Y", c.wg_y),
                 ];
                 let text = source::with_consts(source::GEMM_TEXTURE_SUBGROUP, &consts);
-                source::with_broadcasts(&text, c.block_m, c.wg_x)
+                source::with_generated_block(&text, c.block_m, c.block_n4, c.wg_x)
             }
         };
         source::with_dtype(&text, dtype)

@@ -55,33 +55,85 @@ pub fn with_consts(source: &str, consts: &[(&str, u32)]) -> String {
         .join("\n")
 }
 
-const BROADCAST_START: &str = "// @broadcast-a";
-const BROADCAST_END: &str = "// @broadcast-a end";
-
-/// Replaces the lines between the `@broadcast-a` markers with one constant-lane
-/// `subgroupBroadcast` per row of A: row r comes from fetch r / SG of lane r % SG.
-pub fn with_broadcasts(source: &str, block_m: u32, subgroup: u32) -> String {
+/// Expands the `// @generated NAME` markers of the subgroup kernel: each marker line and
+/// the example lines after it (up to the next blank-free structural line) are replaced
+/// by code for a `block_m` x (4 * `block_n4`) block on `subgroup` lanes.
+pub fn with_generated_block(source: &str, block_m: u32, block_n4: u32, subgroup: u32) -> String {
     let mut out = Vec::new();
-    let mut skipping = false;
-    for line in source.lines() {
-        let marker = line.trim();
-        if marker == BROADCAST_START {
-            skipping = true;
-            let indent = &line[..line.len() - line.trim_start().len()];
-            for r in 0..block_m {
-                out.push(format!(
-                    "{indent}a_vec[{r}] = subgroupBroadcast(mine[{}], {}u);",
-                    r / subgroup,
-                    r % subgroup
-                ));
-            }
-        } else if marker == BROADCAST_END {
-            skipping = false;
-        } else if !skipping {
+    let mut lines = source.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some(name) = line.trim().strip_prefix("// @generated ") else {
             out.push(line.to_string());
+            continue;
+        };
+        let indent = &line[..line.len() - line.trim_start().len()];
+        // Drop the example lines that follow the marker (same indent, code).
+        while lines.peek().is_some_and(|l| is_example_line(l, indent)) {
+            lines.next();
         }
+        let generated = match name {
+            "accumulators" => accumulators(block_m, block_n4),
+            "products" => products(block_m, block_n4, subgroup),
+            "stores" => stores(block_m, block_n4),
+            other => vec![format!("// unknown generated section {other}")],
+        };
+        out.extend(generated.into_iter().map(|g| format!("{indent}{g}")));
     }
     out.join("\n")
+}
+
+fn is_example_line(line: &str, indent: &str) -> bool {
+    let rest = line.strip_prefix(indent).unwrap_or("");
+    !rest.is_empty()
+        && !rest.starts_with(' ')
+        && !rest.starts_with('}')
+        && !rest.starts_with("for ")
+        && !rest.starts_with("let ldc4")
+        && !rest.starts_with("//")
+}
+
+fn accumulators(block_m: u32, block_n4: u32) -> Vec<String> {
+    cells(block_m, block_n4)
+        .map(|(r, c)| format!("var acc_{r}_{c} = vec4<Elem>();"))
+        .collect()
+}
+
+/// Per four steps of K: the A rows by broadcast, the B texels, then every FMA.
+fn products(block_m: u32, block_n4: u32, subgroup: u32) -> Vec<String> {
+    let mut code: Vec<String> = (0..block_m)
+        .map(|r| {
+            format!(
+                "let a_{r} = subgroupBroadcast(mine[{}], {}u);",
+                r / subgroup,
+                r % subgroup
+            )
+        })
+        .collect();
+    for s in 0..4 {
+        for c in 0..block_n4 {
+            code.push(format!(
+                "let b_{s}_{c} = vec4<Elem>(textureLoad(b, vec2<u32>(col4_0 + {c}u * SG, k4 * 4u + {s}u)));"
+            ));
+        }
+    }
+    for (s, lane) in ["x", "y", "z", "w"].iter().enumerate() {
+        for (r, c) in cells(block_m, block_n4) {
+            code.push(format!(
+                "acc_{r}_{c} = fma(vec4<Elem>(a_{r}.{lane}), b_{s}_{c}, acc_{r}_{c});"
+            ));
+        }
+    }
+    code
+}
+
+fn stores(block_m: u32, block_n4: u32) -> Vec<String> {
+    cells(block_m, block_n4)
+        .map(|(r, c)| format!("c[(row0 + {r}u * WG_Y) * ldc4 + col4_0 + {c}u * SG] = acc_{r}_{c};"))
+        .collect()
+}
+
+fn cells(block_m: u32, block_n4: u32) -> impl Iterator<Item = (u32, u32)> {
+    (0..block_m).flat_map(move |r| (0..block_n4).map(move |c| (r, c)))
 }
 
 #[cfg(test)]
@@ -97,15 +149,15 @@ mod tests {
     }
 
     #[test]
-    fn broadcasts_are_generated_per_row() {
-        let text = with_broadcasts(GEMM_TEXTURE_SUBGROUP, 10, 8);
-        assert!(text.contains("a_vec[0] = subgroupBroadcast(mine[0], 0u);"));
-        assert!(text.contains("a_vec[9] = subgroupBroadcast(mine[1], 1u);"));
-        assert!(!text.contains("a_vec[10]"));
-        assert!(
-            text.lines()
-                .all(|l| !l.trim().starts_with("// @broadcast-a"))
-        );
+    fn the_subgroup_block_is_generated() {
+        let text = with_generated_block(GEMM_TEXTURE_SUBGROUP, 10, 2, 8);
+        assert!(text.contains("let a_9 = subgroupBroadcast(mine[1], 1u);"));
+        assert!(text.contains("var acc_9_1 = vec4<Elem>();"));
+        assert!(text.contains("acc_9_1 = fma(vec4<Elem>(a_9.w), b_3_1, acc_9_1);"));
+        assert!(text.contains("c[(row0 + 9u * WG_Y) * ldc4 + col4_0 + 1u * SG] = acc_9_1;"));
+        assert!(!text.contains("acc_10_0"));
+        assert!(text.lines().all(|l| !l.trim().starts_with("// @generated")));
+        assert_eq!(text.matches("var acc_").count(), 20);
     }
 
     #[test]
