@@ -29,18 +29,20 @@ pub fn plan_for(args: &RunArgs, ctx: &GpuContext, slow_gl: bool) -> Result<Sessi
         &ctx.description.label(),
     )?;
     let bounded = args.quick || slow_gl;
-    if slow_gl && !args.quick {
+    if slow_gl {
         eprintln!(
             "note: {} is the GL software path, where each shader compiles for tens of seconds; \
-             running the short sweep. Install mesa-vulkan-drivers for the much faster Vulkan one.",
+             running one kernel at one size unless told otherwise. Install mesa-vulkan-drivers \
+             for the much faster Vulkan one.",
             ctx.description.name
         );
     }
-    let shapes = shapes_for(args, ctx, &dtypes, bounded)?;
-    let kernels = if args.kernel.is_empty() {
-        DEFAULT_KERNELS.to_vec()
-    } else {
-        dedup(&args.kernel)
+    let shapes = shapes_for(args, ctx, &dtypes, bounded, slow_gl)?;
+    let kernels = match (args.kernel.is_empty(), slow_gl) {
+        (false, _) => dedup(&args.kernel),
+        // Every kernel compiles once per shape: on GL that is the whole cost.
+        (true, true) => vec![KernelId::Tiled],
+        (true, false) => DEFAULT_KERNELS.to_vec(),
     };
     let sampling = SamplingPlan {
         warmup: args.warmup.unwrap_or(if bounded { 1 } else { 2 }),
@@ -82,6 +84,7 @@ fn shapes_for(
     ctx: &GpuContext,
     dtypes: &[Dtype],
     bounded: bool,
+    slow_gl: bool,
 ) -> Result<Vec<(GemmShape, Option<String>)>> {
     let mut shapes: Vec<(GemmShape, Option<String>)> = dedup(&args.sizes)
         .into_iter()
@@ -92,7 +95,11 @@ fn shapes_for(
         shapes.extend(workload_shapes(id, args.tokens, ctx, dtypes)?);
     }
     if shapes.is_empty() {
-        let defaults: &[u32] = if bounded { &[256, 512] } else { &[256, 1024] };
+        let defaults: &[u32] = match (bounded, slow_gl) {
+            (_, true) => &[256],
+            (true, false) => &[256, 512],
+            (false, false) => &[256, 1024],
+        };
         shapes = defaults
             .iter()
             .map(|&s| (GemmShape::square(s), None))
