@@ -254,6 +254,45 @@ fn run_prints_a_table_and_markdown_and_csv() {
 }
 
 #[test]
+fn int8_runs_the_dot4_kernel_with_exact_verification() {
+    if !common::cli_adapter_or_skip("int8") {
+        return;
+    }
+    let output = fleetbench()
+        .args([
+            "run",
+            "--backend",
+            "vulkan",
+            "--dtype",
+            "i8",
+            "--sizes",
+            "37,64",
+            "--samples",
+            "1",
+        ])
+        .args(["--warmup", "0", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let results: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let gemm = results["gemm"].as_array().unwrap();
+    assert_eq!(gemm.len(), 2, "only the int8 kernel runs i8: {gemm:?}");
+    for g in gemm {
+        assert_eq!(g["kernel"], "dot4-i8");
+        assert_eq!(g["dtype"], "i8");
+        assert_eq!(g["verified"], true);
+        assert_eq!(g["max_error"], 0.0);
+        assert_eq!(g["error_bound"], 0.0);
+        assert!(g["gflops"]["median"].as_f64().unwrap() > 0.0);
+        assert!(g["efficiency"].is_null(), "no int8 peak is probed");
+    }
+}
+
+#[test]
 fn a_failed_run_leaves_an_existing_output_file_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("results.json");

@@ -52,7 +52,7 @@ fn every_kernel_and_dtype_matches_the_reference_on_odd_shapes() {
             continue;
         };
         families += 1;
-        for &dtype in &dtypes {
+        for &dtype in dtypes.iter().filter(|d| id.supports(**d)) {
             for shape in ODD_SHAPES {
                 let prepared = PreparedGemm::new(&ctx, kernel, dtype, shape).expect("prepare");
                 let outcome = prepared.run_and_verify(&ctx, &timer).expect("run");
@@ -73,7 +73,9 @@ fn every_kernel_and_dtype_matches_the_reference_on_odd_shapes() {
             }
         }
     }
-    assert_eq!(checked, families * dtypes.len() * ODD_SHAPES.len());
+    // Every family runs in every float type the adapter has; dot4 runs in i8 only.
+    let floats = dtypes.iter().filter(|d| d.is_float()).count();
+    assert_eq!(checked, ((families - 1) * floats + 1) * ODD_SHAPES.len());
 }
 
 #[test]

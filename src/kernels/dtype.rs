@@ -2,37 +2,65 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A GEMM element type.
+/// A GEMM element type. `i8` multiplies signed 8-bit integers with `dot4I8Packed` into
+/// 32-bit integer sums, which are exact: its error bound is zero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Dtype {
     F32,
     F16,
+    I8,
 }
 
 impl Dtype {
-    pub const ALL: [Dtype; 2] = [Dtype::F32, Dtype::F16];
+    pub const ALL: [Dtype; 3] = [Dtype::F32, Dtype::F16, Dtype::I8];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Dtype::F32 => "f32",
             Dtype::F16 => "f16",
+            Dtype::I8 => "i8",
         }
     }
 
-    /// Bytes per element.
+    /// Whether this is a floating-point type (every family but `dot4` runs those).
+    pub fn is_float(self) -> bool {
+        self != Dtype::I8
+    }
+
+    /// Bytes per input element.
     pub fn size(self) -> u64 {
         match self {
             Dtype::F32 => 4,
             Dtype::F16 => 2,
+            Dtype::I8 => 1,
         }
     }
 
-    /// Unit round-off u (half the machine epsilon): 2^-24 for f32, 2^-11 for f16.
+    /// Bytes per output element (i8 products accumulate into i32).
+    pub fn output_size(self) -> u64 {
+        match self {
+            Dtype::I8 => 4,
+            other => other.size(),
+        }
+    }
+
+    /// Unit round-off u (half the machine epsilon): 2^-24 for f32, 2^-11 for f16; zero for
+    /// i8, whose integer sums are exact.
     pub fn unit_roundoff(self) -> f64 {
         match self {
             Dtype::F32 => 2f64.powi(-24),
             Dtype::F16 => 2f64.powi(-11),
+            Dtype::I8 => 0.0,
+        }
+    }
+
+    /// A random input value: uniform in [-1, 1] for floats, an integer in [-127, 127]
+    /// for i8; always exactly representable in the type.
+    pub fn random_value(self, rng: &mut impl rand::Rng) -> f32 {
+        match self {
+            Dtype::I8 => f32::from(rng.random_range(-127i8..=127)),
+            float => float.round(rng.random_range(-1.0f32..=1.0)),
         }
     }
 
@@ -41,6 +69,7 @@ impl Dtype {
         match self {
             Dtype::F32 => wgpu::TextureFormat::Rgba32Float,
             Dtype::F16 => wgpu::TextureFormat::Rgba16Float,
+            Dtype::I8 => wgpu::TextureFormat::Rgba8Sint,
         }
     }
 
@@ -49,6 +78,7 @@ impl Dtype {
         match self {
             Dtype::F32 => wgpu::Features::empty(),
             Dtype::F16 => wgpu::Features::SHADER_F16,
+            Dtype::I8 => wgpu::Features::empty(),
         }
     }
 
@@ -61,10 +91,12 @@ impl Dtype {
                     values.iter().map(|&v| half::f16::from_f32(v)).collect();
                 bytemuck::cast_slice(&halves).to_vec()
             }
+            // Values are integers in [-127, 127]; four consecutive ones pack into a u32.
+            Dtype::I8 => values.iter().map(|&v| (v as i8) as u8).collect(),
         }
     }
 
-    /// Decodes bytes written by a kernel into f64 values.
+    /// Decodes the output (C) bytes a kernel wrote into f64 values (i32 sums for i8).
     pub fn decode(self, bytes: &[u8]) -> Vec<f64> {
         match self {
             Dtype::F32 => bytemuck::cast_slice::<u8, f32>(bytes)
@@ -75,6 +107,10 @@ impl Dtype {
                 .iter()
                 .map(|v| f64::from(v.to_f32()))
                 .collect(),
+            Dtype::I8 => bytemuck::cast_slice::<u8, i32>(bytes)
+                .iter()
+                .map(|&v| f64::from(v))
+                .collect(),
         }
     }
 
@@ -84,6 +120,7 @@ impl Dtype {
         match self {
             Dtype::F32 => value,
             Dtype::F16 => half::f16::from_f32(value).to_f32(),
+            Dtype::I8 => value.round().clamp(-127.0, 127.0),
         }
     }
 }

@@ -50,15 +50,18 @@ pub enum KernelFamily {
     Broadcast,
     /// As `Texture`, with A fetched once per subgroup and shared by subgroupBroadcast.
     TextureSubgroup,
+    /// Signed 8-bit inputs packed four to a u32, multiplied with dot4I8Packed into i32.
+    Dot4,
 }
 
 impl KernelFamily {
-    pub const ALL: [KernelFamily; 5] = [
+    pub const ALL: [KernelFamily; 6] = [
         KernelFamily::Naive,
         KernelFamily::Tiled,
         KernelFamily::Texture,
         KernelFamily::Broadcast,
         KernelFamily::TextureSubgroup,
+        KernelFamily::Dot4,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,7 +71,14 @@ impl KernelFamily {
             KernelFamily::Texture => "texture",
             KernelFamily::Broadcast => "broadcast",
             KernelFamily::TextureSubgroup => "texture-subgroup",
+            KernelFamily::Dot4 => "dot4",
         }
+    }
+
+    /// Whether the family runs in `dtype`: `dot4` only in i8, every other family only in
+    /// floating point.
+    pub fn supports(self, dtype: Dtype) -> bool {
+        (self == KernelFamily::Dot4) == (dtype == Dtype::I8)
     }
 
     /// Device features the family needs beyond the element type's.
@@ -110,15 +120,20 @@ pub enum KernelId {
     Texture,
     /// The autotuner's choice among all families and geometries for this adapter.
     Tuned,
+    /// Int8 with dot4I8Packed (the only kernel for `--dtype i8`).
+    #[value(name = "dot4-i8")]
+    #[serde(rename = "dot4-i8")]
+    Dot4I8,
 }
 
 impl KernelId {
-    pub const ALL: [KernelId; 5] = [
+    pub const ALL: [KernelId; 6] = [
         KernelId::Naive,
         KernelId::Tiled,
         KernelId::Tiled4x4,
         KernelId::Texture,
         KernelId::Tuned,
+        KernelId::Dot4I8,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -128,6 +143,7 @@ impl KernelId {
             KernelId::Tiled4x4 => "tiled-4x4",
             KernelId::Texture => "texture",
             KernelId::Tuned => "tuned",
+            KernelId::Dot4I8 => "dot4-i8",
         }
     }
 
@@ -139,6 +155,7 @@ impl KernelId {
             KernelId::Tiled4x4 => Some(GemmKernel::tiled_4x4()),
             KernelId::Texture => Some(GemmKernel::texture_default()),
             KernelId::Tuned => None,
+            KernelId::Dot4I8 => Some(GemmKernel::dot4_default()),
         }
     }
 }
@@ -266,6 +283,20 @@ impl GemmKernel {
         }
     }
 
+    /// The int8 kernel: 16x16 invocations, each a 4x4 block of i32 sums.
+    pub fn dot4_default() -> Self {
+        GemmKernel {
+            family: KernelFamily::Dot4,
+            config: TileConfig {
+                wg_x: 16,
+                wg_y: 16,
+                block_m: 4,
+                block_n4: 1,
+                tile_k: 4,
+            },
+        }
+    }
+
     /// The default kernel of a family for an adapter whose subgroups, if fixed in size,
     /// have `subgroup` lanes; None for the subgroup family without such subgroups.
     pub fn default_for(
@@ -279,6 +310,7 @@ impl GemmKernel {
             KernelFamily::Texture => Self::texture_default(),
             KernelFamily::Broadcast => Self::broadcast_default(),
             KernelFamily::TextureSubgroup => Self::texture_subgroup_default(subgroup?),
+            KernelFamily::Dot4 => Self::dot4_default(),
         })
     }
 
@@ -299,9 +331,10 @@ impl GemmKernel {
         );
         match self.family {
             KernelFamily::Naive => format!("wg {}x{}", c.wg_x, c.wg_y),
-            KernelFamily::Texture | KernelFamily::Broadcast | KernelFamily::TextureSubgroup => {
-                block
-            }
+            KernelFamily::Texture
+            | KernelFamily::Broadcast
+            | KernelFamily::TextureSubgroup
+            | KernelFamily::Dot4 => block,
             KernelFamily::Tiled => {
                 format!("tile {}x{}x{}, {block}", c.tile_m(), c.tile_n(), c.tile_k)
             }
@@ -317,6 +350,7 @@ impl GemmKernel {
             KernelFamily::Tiled => source::with_consts(source::GEMM_TILED, &blocks),
             KernelFamily::Texture => source::with_consts(source::GEMM_TEXTURE, &blocks),
             KernelFamily::Broadcast => source::with_consts(source::GEMM_BROADCAST, &blocks),
+            KernelFamily::Dot4 => source::with_consts(source::GEMM_DOT4, &blocks),
             KernelFamily::TextureSubgroup => {
                 let fetches = c.block_m.div_ceil(c.wg_x);
                 let consts = [
@@ -339,7 +373,7 @@ impl GemmKernel {
         let c = &self.config;
         let (wg_x, wg_y) = (("WG_X", f64::from(c.wg_x)), ("WG_Y", f64::from(c.wg_y)));
         match self.family {
-            KernelFamily::Naive | KernelFamily::Texture => vec![wg_x, wg_y],
+            KernelFamily::Naive | KernelFamily::Texture | KernelFamily::Dot4 => vec![wg_x, wg_y],
             KernelFamily::Tiled => vec![wg_x, wg_y, ("TK", f64::from(c.tile_k))],
             KernelFamily::Broadcast => vec![wg_x],
             // Its geometry is all `const`: the subgroup width sizes the generated
@@ -353,10 +387,8 @@ impl GemmKernel {
         let c = &self.config;
         match self.family {
             KernelFamily::Naive => shape,
-            KernelFamily::Tiled
-            | KernelFamily::Texture
-            | KernelFamily::Broadcast
-            | KernelFamily::TextureSubgroup => GemmShape {
+            // Every blocked family pads to whole workgroup tiles.
+            _ => GemmShape {
                 m: round_up(shape.m, c.tile_m()),
                 n: round_up(shape.n, c.tile_n()),
                 k: round_up(shape.k, c.tile_k),
@@ -369,10 +401,7 @@ impl GemmKernel {
         let c = &self.config;
         match self.family {
             KernelFamily::Naive => (shape.n.div_ceil(c.wg_x), shape.m.div_ceil(c.wg_y)),
-            KernelFamily::Tiled
-            | KernelFamily::Texture
-            | KernelFamily::Broadcast
-            | KernelFamily::TextureSubgroup => {
+            _ => {
                 let padded = self.padded(shape);
                 (padded.n / c.tile_n(), padded.m / c.tile_m())
             }
@@ -383,13 +412,10 @@ impl GemmKernel {
     pub fn workgroup_storage(&self, dtype: Dtype) -> u64 {
         let c = &self.config;
         match self.family {
-            KernelFamily::Naive
-            | KernelFamily::Texture
-            | KernelFamily::Broadcast
-            | KernelFamily::TextureSubgroup => 0,
             KernelFamily::Tiled => {
                 u64::from(c.tile_m() * c.tile_k + c.tile_k * c.tile_n()) * dtype.size()
             }
+            _ => 0,
         }
     }
 
@@ -431,14 +457,13 @@ impl GemmKernel {
         }
         let padded = self.padded(shape);
         let largest = [
-            u64::from(padded.m) * u64::from(padded.k),
-            u64::from(padded.k) * u64::from(padded.n),
-            u64::from(padded.m) * u64::from(padded.n),
+            u64::from(padded.m) * u64::from(padded.k) * dtype.size(),
+            u64::from(padded.k) * u64::from(padded.n) * dtype.size(),
+            u64::from(padded.m) * u64::from(padded.n) * dtype.output_size(),
         ]
         .into_iter()
         .max()
-        .unwrap_or(0)
-            * dtype.size();
+        .unwrap_or(0);
         let binding_limit = limits
             .max_storage_buffer_binding_size
             .min(limits.max_buffer_size);

@@ -10,12 +10,14 @@ pub const GEMM_NAIVE: &str = include_str!("../../shaders/gemm_naive.wgsl");
 pub const GEMM_TILED: &str = include_str!("../../shaders/gemm_tiled.wgsl");
 pub const GEMM_TEXTURE: &str = include_str!("../../shaders/gemm_texture.wgsl");
 pub const GEMM_BROADCAST: &str = include_str!("../../shaders/gemm_broadcast.wgsl");
+pub const GEMM_DOT4: &str = include_str!("../../shaders/gemm_dot4.wgsl");
 pub const GEMM_TEXTURE_SUBGROUP: &str = include_str!("../../shaders/gemm_texture_subgroup.wgsl");
 pub const PEAK_FMA: &str = include_str!("../../shaders/peak_fma.wgsl");
 pub const PEAK_COPY: &str = include_str!("../../shaders/peak_copy.wgsl");
 
 /// Every shader file, by name, for validation.
-pub const ALL: [(&str, &str); 7] = [
+pub const ALL: [(&str, &str); 8] = [
+    ("gemm_dot4.wgsl", GEMM_DOT4),
     ("gemm_texture_subgroup.wgsl", GEMM_TEXTURE_SUBGROUP),
     ("gemm_broadcast.wgsl", GEMM_BROADCAST),
     ("gemm_naive.wgsl", GEMM_NAIVE),
@@ -30,7 +32,8 @@ const ELEM_F32: &str = "alias Elem = f32;";
 /// The source with its element type set (storage-texture formats follow the type).
 pub fn with_dtype(source: &str, dtype: Dtype) -> String {
     match dtype {
-        Dtype::F32 => source.to_string(),
+        // The i8 kernel is written for its types; float kernels never run in i8.
+        Dtype::F32 | Dtype::I8 => source.to_string(),
         Dtype::F16 => format!(
             "enable f16;\n{}",
             source

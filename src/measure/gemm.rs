@@ -60,6 +60,12 @@ impl PreparedGemm {
         shape: GemmShape,
     ) -> Result<Self> {
         kernel.check_limits(shape, dtype, &ctx.limits)?;
+        if !kernel.family.supports(dtype) {
+            return Err(crate::error::Error::usage(format!(
+                "the {} kernel does not run in {dtype}",
+                kernel.family.as_str()
+            )));
+        }
         let needed = kernel.family.required_features() | dtype.required_feature();
         if !ctx.has(needed) {
             return Err(crate::error::Error::usage(format!(
@@ -84,9 +90,9 @@ impl PreparedGemm {
             dtype,
             "B",
             (padded.k, padded.n),
-            &inputs.b.padded(padded.k, padded.n),
+            &b_layout(kernel, &inputs.b.padded(padded.k, padded.n), padded),
         );
-        let c_bytes = u64::from(padded.m) * u64::from(padded.n) * dtype.size();
+        let c_bytes = u64::from(padded.m) * u64::from(padded.n) * dtype.output_size();
         let c = buffers::storage_zeroed(ctx, "C", c_bytes);
         let dims = Dims {
             m: shape.m,
@@ -178,6 +184,18 @@ impl Input {
             Input::Texture(view) => wgpu::BindingResource::TextureView(view),
         }
     }
+}
+
+/// B as the kernel reads it: row-major K x N, or for `dot4` transposed (N x K) so that
+/// the four i8 values packed into one u32 run along K.
+fn b_layout(kernel: GemmKernel, b: &[f32], padded: GemmShape) -> Vec<f32> {
+    if kernel.family != crate::kernels::KernelFamily::Dot4 {
+        return b.to_vec();
+    }
+    let (k, n) = (padded.k as usize, padded.n as usize);
+    (0..n)
+        .flat_map(|col| (0..k).map(move |row| b[row * n + col]))
+        .collect()
 }
 
 fn label(kernel: GemmKernel, dtype: Dtype) -> String {

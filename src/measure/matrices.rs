@@ -1,8 +1,8 @@
 //! Deterministic GEMM inputs: uniform values in [-1, 1], rounded to the element type so
 //! the CPU reference sees exactly what the GPU sees, laid out zero-padded for a kernel.
 
+use rand::SeedableRng;
 use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
 
 use crate::kernels::{Dtype, GemmShape};
 
@@ -15,13 +15,12 @@ pub struct Matrix {
 }
 
 impl Matrix {
-    /// Random values in [-1, 1] from a fixed seed, rounded to `dtype`.
+    /// Random values from a fixed seed, exactly representable in `dtype` (see
+    /// `Dtype::random_value`).
     pub fn random(rows: u32, cols: u32, dtype: Dtype, seed: u64) -> Matrix {
         let mut rng = SmallRng::seed_from_u64(seed);
         let count = rows as usize * cols as usize;
-        let values = (0..count)
-            .map(|_| dtype.round(rng.random_range(-1.0f32..=1.0)))
-            .collect();
+        let values = (0..count).map(|_| dtype.random_value(&mut rng)).collect();
         Matrix { rows, cols, values }
     }
 

@@ -33,22 +33,33 @@ pub struct SessionPlan {
     pub use_timestamps: bool,
 }
 
+/// Whether kernel `id` runs in `dtype`: `dot4-i8` runs i8 and nothing else runs i8.
+pub fn runs(id: KernelId, dtype: Dtype) -> bool {
+    (id == KernelId::Dot4I8) == (dtype == Dtype::I8)
+}
+
 impl SessionPlan {
     /// Number of progress steps: one per probe and per GEMM.
     pub fn steps(&self) -> u64 {
-        (self.dtypes.len() + 1 + self.kernels.len() * self.dtypes.len() * self.shapes.len()) as u64
+        (self.dtypes.len() + 1 + self.benchmarks().count() * self.shapes.len()) as u64
+    }
+
+    /// The (kernel, element type) pairs that run, kernel by kernel.
+    fn benchmarks(&self) -> impl Iterator<Item = (KernelId, Dtype)> + '_ {
+        self.kernels
+            .iter()
+            .flat_map(|&id| self.dtypes.iter().map(move |&dtype| (id, dtype)))
+            .filter(|&(id, dtype)| runs(id, dtype))
     }
 
     /// Checks every fixed kernel against the adapter's limits before anything runs.
     fn check_limits(&self, ctx: &GpuContext) -> Result<()> {
-        for id in &self.kernels {
+        for (id, dtype) in self.benchmarks() {
             let Some(kernel) = id.fixed(&ctx.limits) else {
                 continue;
             };
-            for &dtype in &self.dtypes {
-                for (shape, _) in &self.shapes {
-                    kernel.check_limits(*shape, dtype, &ctx.limits)?;
-                }
+            for (shape, _) in &self.shapes {
+                kernel.check_limits(*shape, dtype, &ctx.limits)?;
             }
         }
         Ok(())
@@ -72,19 +83,17 @@ pub fn run_session(
 
     let mut tuner = Tuner::new(plan.tuning.clone(), progress);
     let mut gemm = Vec::new();
-    for &id in &plan.kernels {
-        for &dtype in &plan.dtypes {
-            for (shape, label) in &plan.shapes {
-                let kernel = match id.fixed(&ctx.limits) {
-                    Some(kernel) => kernel,
-                    None => tuner.kernel_for(ctx, &timer, dtype, *shape)?,
-                };
-                progress.set_message(format!("{} {dtype} {}", id.as_str(), shape.label()));
-                let outcome = bench_gemm(ctx, &timer, &plan.sampling, kernel, dtype, *shape)?;
-                methods.extend(outcome.method);
-                gemm.push(record(id, &outcome, &fma, label.clone()));
-                progress.inc(1);
-            }
+    for (id, dtype) in plan.benchmarks() {
+        for (shape, label) in &plan.shapes {
+            let kernel = match id.fixed(&ctx.limits) {
+                Some(kernel) => kernel,
+                None => tuner.kernel_for(ctx, &timer, dtype, *shape)?,
+            };
+            progress.set_message(format!("{} {dtype} {}", id.as_str(), shape.label()));
+            let outcome = bench_gemm(ctx, &timer, &plan.sampling, kernel, dtype, *shape)?;
+            methods.extend(outcome.method);
+            gemm.push(record(id, &outcome, &fma, label.clone()));
+            progress.inc(1);
         }
     }
     let all_stamped = methods.iter().all(|m| *m == TimingMethod::Timestamp);
@@ -121,7 +130,12 @@ fn measure_fma(
         f32: 0.0,
         f16: None,
     };
-    let mut dtypes = plan.dtypes.clone();
+    let mut dtypes: Vec<Dtype> = plan
+        .dtypes
+        .iter()
+        .copied()
+        .filter(|d| d.is_float())
+        .collect();
     if !dtypes.contains(&Dtype::F32) {
         dtypes.insert(0, Dtype::F32);
     }
@@ -132,6 +146,7 @@ fn measure_fma(
         match dtype {
             Dtype::F32 => fma.f32 = peak.rate.median,
             Dtype::F16 => fma.f16 = Some(peak.rate.median),
+            Dtype::I8 => {} // filtered out above: no FMA probe for integers
         }
         progress.inc(1);
     }

@@ -150,6 +150,27 @@ mod tests {
     }
 
     #[test]
+    fn int8_sums_must_be_exact() {
+        let inputs = GemmInputs::new(GemmShape { m: 5, n: 6, k: 33 }, Dtype::I8);
+        assert!(
+            inputs
+                .a
+                .values
+                .iter()
+                .all(|v| v.fract() == 0.0 && v.abs() <= 127.0)
+        );
+        let mut c = exact_product(&inputs);
+        let outcome = verify(&inputs, &c, 6, Dtype::I8);
+        assert!(outcome.verified);
+        assert_eq!((outcome.max_error, outcome.error_bound), (0.0, 0.0));
+        c[7] += 1.0;
+        assert!(
+            !verify(&inputs, &c, 6, Dtype::I8).verified,
+            "off by one is a failure"
+        );
+    }
+
+    #[test]
     fn nan_fails() {
         let inputs = GemmInputs::new(GemmShape { m: 2, n: 2, k: 2 }, Dtype::F32);
         let mut c = exact_product(&inputs);

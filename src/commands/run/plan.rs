@@ -44,6 +44,12 @@ pub fn plan_for(args: &RunArgs, ctx: &GpuContext, slow_gl: bool) -> Result<Sessi
         (true, true) => vec![KernelId::Tiled],
         (true, false) => DEFAULT_KERNELS.to_vec(),
     };
+    // i8 has one kernel; asking for i8 asks for it.
+    let kernels = if dtypes.contains(&Dtype::I8) && !kernels.contains(&KernelId::Dot4I8) {
+        kernels.into_iter().chain([KernelId::Dot4I8]).collect()
+    } else {
+        kernels
+    };
     let sampling = SamplingPlan {
         warmup: args.warmup.unwrap_or(if bounded { 1 } else { 2 }),
         samples: args.samples.unwrap_or(if bounded { 3 } else { 5 }),
