@@ -30,7 +30,7 @@ fn open_context() -> Option<GpuContext> {
 fn gemm(c: &mut Criterion) {
     let Some(ctx) = open_context() else { return };
     let timer = Timer::new(&ctx, true);
-    let mut group = c.benchmark_group("gemm_f32");
+    let mut group = c.benchmark_group("gemm");
     group.sample_size(10);
     for id in KernelFamily::ALL {
         for size in [128u32, 256] {
@@ -39,7 +39,13 @@ fn gemm(c: &mut Criterion) {
             else {
                 continue;
             };
-            let prepared = PreparedGemm::new(&ctx, kernel, Dtype::F32, shape).expect("prepare");
+            // Float families run f32; the int8 family runs i8.
+            let dtype = if id.supports(Dtype::F32) {
+                Dtype::F32
+            } else {
+                Dtype::I8
+            };
+            let prepared = PreparedGemm::new(&ctx, kernel, dtype, shape).expect("prepare");
             let verification = prepared.run_and_verify(&ctx, &timer).expect("run");
             assert!(
                 verification.verified,
@@ -47,7 +53,7 @@ fn gemm(c: &mut Criterion) {
                 id.as_str()
             );
             group.throughput(Throughput::Elements(shape.flops() as u64));
-            group.bench_function(format!("{}/{size}", id.as_str()), |b| {
+            group.bench_function(format!("{}-{dtype}/{size}", id.as_str()), |b| {
                 b.iter_custom(|iters| {
                     let sample = timer
                         .time_pass(&ctx, |pass| {
