@@ -108,15 +108,24 @@ fn mfu_for(
 
 /// The measured GEMM efficiency as a sourced MFU; a usage error when there is none.
 pub fn measured_mfu(measured: &Measured) -> Result<Sourced<Range>> {
-    let efficiency = measured
-        .efficiency
-        .filter(|e| *e > 0.0 && *e <= 1.0)
-        .ok_or_else(|| {
-            Error::usage(format!(
-                "--mfu measured needs a measured efficiency in (0, 1]; {} has none for {}",
+    let efficiency = match measured.efficiency {
+        Some(e) if e > 0.0 && e <= 1.0 => e,
+        Some(e) => {
+            return Err(Error::usage(format!(
+                "--mfu measured: {} reached {:.0}% of the FMA peak its probe measured, so the \
+                 probe understates this device's {} peak; give --mfu a value instead",
+                measured.benchmark,
+                e * 100.0,
+                measured.dtype
+            )));
+        }
+        None => {
+            return Err(Error::usage(format!(
+                "--mfu measured needs a measured efficiency; {} has none for {}",
                 measured.label, measured.benchmark
-            ))
-        })?;
+            )));
+        }
+    };
     Ok(Sourced {
         value: Range::exact(efficiency),
         status: "measured".into(),
