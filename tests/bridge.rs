@@ -5,12 +5,8 @@
 
 mod common;
 
-use assert_cmd::Command;
+use common::{fails_with, fleetbench};
 use serde_json::Value;
-
-fn fleetbench() -> Command {
-    Command::cargo_bin("fleetbench").unwrap()
-}
 
 /// A real, small results file from this machine's adapter.
 fn measured_file(dir: &std::path::Path, name: &str, env: &[(&str, &str)]) -> std::path::PathBuf {
@@ -254,14 +250,6 @@ fn project_from_a_merged_cluster_uses_the_cluster_total() {
     );
 }
 
-fn fails_with(args: &[&str], needle: &str) {
-    let output = fleetbench().args(args).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
-    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
-    assert!(stderr.contains(needle), "{args:?}: {stderr}");
-}
-
 #[test]
 fn bad_results_files_and_misuse_are_usage_errors() {
     let dir = tempfile::tempdir().unwrap();
@@ -273,16 +261,27 @@ fn bad_results_files_and_misuse_are_usage_errors() {
     std::fs::write(&text, "GFLOP/s were good").unwrap();
     fails_with(
         &["project", "--from", truncated.to_str().unwrap()],
+        2,
         "truncated.json: not a JSON results file",
     );
     fails_with(
         &["project", "--from", other.to_str().unwrap()],
+        2,
         "schema_version 2 is not 1",
     );
-    fails_with(&["project", "--from", text.to_str().unwrap()], "notes.txt");
-    fails_with(&["project", "--from", "/no/such/file.json"], "cannot read");
+    fails_with(
+        &["project", "--from", text.to_str().unwrap()],
+        2,
+        "notes.txt",
+    );
+    fails_with(
+        &["project", "--from", "/no/such/file.json"],
+        2,
+        "cannot read",
+    );
     fails_with(
         &["project", "--fleet", "stargate", "--mfu", "measured"],
+        2,
         "--mfu measured needs a results file",
     );
     fails_with(
@@ -295,7 +294,8 @@ fn bad_results_files_and_misuse_are_usage_errors() {
             "--mfu",
             "measured",
         ],
+        2,
         "--from",
     );
-    fails_with(&["run", "--fleet", "stargat"], "stargate");
+    fails_with(&["run", "--fleet", "stargat"], 2, "stargate");
 }

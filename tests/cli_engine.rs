@@ -3,32 +3,9 @@
 
 mod common;
 
-use assert_cmd::Command;
+use common::{fails_with, fleetbench};
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn fleetbench() -> Command {
-    Command::cargo_bin("fleetbench").expect("binary")
-}
-
-/// Runs a command expected to fail with `code`, and checks stderr is one clear line.
-fn fails_with(args: &[&str], code: i32, needle: &str) {
-    let output = fleetbench().args(args).output().expect("run");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "{args:?}: stderr {stderr}"
-    );
-    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(lines.len(), 1, "{args:?}: expected one line, got {stderr}");
-    assert!(
-        lines[0].contains(needle),
-        "{args:?}: '{}' lacks '{needle}'",
-        lines[0]
-    );
-    assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
-}
 
 #[test]
 fn usage_errors_exit_2_with_one_line() {

@@ -44,3 +44,27 @@ pub fn cli_adapter_or_skip(test: &str) -> bool {
     eprintln!("{test}: skipped, no GPU adapter");
     false
 }
+
+/// The fleetbench binary under test.
+pub fn fleetbench() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("fleetbench").expect("binary")
+}
+
+/// Runs a command expected to fail with `code`, and checks stderr is one clear line.
+pub fn fails_with(args: &[&str], code: i32, needle: &str) {
+    let output = fleetbench().args(args).output().expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{args:?}: stderr {stderr}"
+    );
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "{args:?}: expected one line, got {stderr}");
+    assert!(
+        lines[0].contains(needle),
+        "{args:?}: '{}' lacks '{needle}'",
+        lines[0]
+    );
+    assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+}
