@@ -1,20 +1,31 @@
-//! The error type every command returns, and the exit code each kind maps to.
+//! The error every command returns, and the exit code each kind maps to.
 //!
 //! Exit codes follow the project convention: 2 for anything the user typed or fed in
-//! (bad flags, unknown ids, malformed files), 1 for runtime failures (no adapter,
-//! device lost, a GEMM that failed verification). Messages are one line each.
+//! (bad flags, unknown ids, malformed files), 1 for runtime failures (no adapter, device
+//! lost, a GEMM that failed verification, an output that could not be written). Each
+//! concern keeps its own error type with its cause as the `source`; `one_line` joins the
+//! chain into the single line the user sees.
 
 use std::fmt;
 
-/// A failure that ends a command, with the line shown to the user.
+use crate::atomic_file::WriteError;
+use crate::results::ReadError;
+
+/// A failure that ends a command.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Bad usage or bad input: exit code 2.
+    /// Bad usage or bad input, said in words (exit 2).
     #[error("{0}")]
     Usage(String),
-    /// Something went wrong while running: exit code 1.
+    /// Something went wrong while running, said in words (exit 1).
     #[error("{0}")]
     Runtime(String),
+    /// A results or merged file could not be read (exit 2).
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// An output file could not be written (exit 1).
+    #[error(transparent)]
+    Write(#[from] WriteError),
 }
 
 impl Error {
@@ -31,11 +42,47 @@ impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) => 2,
-            Error::Runtime(_) => 1,
+            Error::Usage(_) | Error::Read(_) => 2,
+            Error::Runtime(_) | Error::Write(_) => 1,
         }
     }
+
+    /// The message and every cause behind it, on one line: "x.json: cannot read: No such
+    /// file or directory (os error 2)".
+    pub fn one_line(&self) -> String {
+        chain(self)
+    }
+}
+
+/// Joins an error and its sources with ": ".
+pub fn chain(error: &dyn std::error::Error) -> String {
+    let mut line = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        line.push_str(": ");
+        line.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    line.replace('\n', " ")
 }
 
 /// Result alias used throughout the crate.
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn the_one_line_keeps_the_cause() {
+        let err = Error::from(crate::results::read(Path::new("/no/such/file.json")).unwrap_err());
+        let line = err.one_line();
+        assert!(
+            line.starts_with("/no/such/file.json: cannot read: "),
+            "{line}"
+        );
+        assert!(line.contains("No such file"), "{line}");
+        assert_eq!(err.exit_code(), 2);
+    }
+}

@@ -7,6 +7,7 @@
 //! Markdown). `cluster` reads a launcher's rank and merges per-rank results. `model` knows nothing of wgpu; `gpu` knows nothing of fleets. `commands`
 //! wires one subcommand to the library; `cli` is the clap definition.
 
+pub mod atomic_file;
 pub mod bridge;
 pub mod cli;
 pub mod cluster;

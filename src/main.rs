@@ -12,7 +12,7 @@ fn main() {
         Err(err) => exit_on_clap_error(err),
     };
     if let Err(err) = fleetbench::commands::execute(cli) {
-        eprintln!("error: {err}");
+        eprintln!("error: {}", err.one_line());
         std::process::exit(err.exit_code());
     }
 }

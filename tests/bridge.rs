@@ -262,12 +262,12 @@ fn bad_results_files_and_misuse_are_usage_errors() {
     fails_with(
         &["project", "--from", truncated.to_str().unwrap()],
         2,
-        "truncated.json: not a JSON results file",
+        "truncated.json: truncated JSON",
     );
     fails_with(
         &["project", "--from", other.to_str().unwrap()],
         2,
-        "schema_version 2 is not 1",
+        "schema_version 2, but this fleetbench reads results files of schema_version 1",
     );
     fails_with(
         &["project", "--from", text.to_str().unwrap()],

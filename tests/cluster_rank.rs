@@ -8,6 +8,7 @@ use std::path::Path;
 use assert_cmd::Command;
 use fleetbench::cluster::RankInfo;
 use fleetbench::cluster::rank::expand_output;
+use fleetbench::results::Launcher;
 use serde_json::Value;
 
 fn detect(vars: &[(&str, &str)]) -> fleetbench::error::Result<RankInfo> {
@@ -39,7 +40,7 @@ fn slurm_variables_are_read() {
         ("SLURM_JOB_ID", "4242"),
     ])
     .unwrap();
-    assert_eq!(info.launcher.as_deref(), Some("slurm"));
+    assert_eq!(info.launcher, Some(Launcher::Slurm));
     assert_eq!(info.rank, Some(5));
     assert_eq!(info.world_size, Some(8));
     assert_eq!(info.local_rank, Some(1));
@@ -55,7 +56,7 @@ fn open_mpi_variables_are_read() {
         ("FLEETBENCH_JOB_ID", "bench-7"),
     ])
     .unwrap();
-    assert_eq!(info.launcher.as_deref(), Some("mpi"));
+    assert_eq!(info.launcher, Some(Launcher::Mpi));
     assert_eq!(
         (info.rank, info.world_size, info.local_rank),
         (Some(2), Some(3), Some(0))
@@ -72,7 +73,7 @@ fn kubernetes_indexed_job_is_read_with_pod_hostname() {
         ("HOSTNAME", "fleetbench-acceptance-3-x7k2p"),
     ])
     .unwrap();
-    assert_eq!(info.launcher.as_deref(), Some("kubernetes"));
+    assert_eq!(info.launcher, Some(Launcher::Kubernetes));
     assert_eq!(
         (info.rank, info.world_size, info.local_rank),
         (Some(3), Some(4), Some(0))

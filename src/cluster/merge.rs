@@ -5,16 +5,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::{Deserialize, Serialize};
-
 use super::inputs::RankFile;
-use super::stragglers::{self, Candidate, Straggler};
+use super::stragglers::{self, Candidate};
 use crate::error::{Error, Result};
-use crate::measure::stats::Summary;
-use crate::results::{GemmRecord, ToolInfo};
-
-/// Version of the merged-result layout; bump when a field changes meaning.
-pub const CLUSTER_SCHEMA_VERSION: u32 = 1;
+use crate::kernels::{Dtype, GemmShape, KernelId};
+use crate::results::cluster::{
+    AdapterKind, Benchmark, CLUSTER_SCHEMA_VERSION, ClusterKind, ClusterResults, ClusterTotal,
+    Excluded, GemmFigures, Group, NodeEntry, RankEntry,
+};
+use crate::results::{GemmKey, GemmRecord, Summary, ToolInfo};
 
 /// How to merge.
 #[derive(Debug, Clone, Default)]
@@ -23,178 +22,13 @@ pub struct MergeOptions {
     pub allow_partial: bool,
     /// Straggler threshold as a fraction (0.10 = 10% below the median of the kind).
     pub threshold: f64,
-    pub kernel: Option<String>,
-    pub dtype: Option<String>,
-    pub shape: Option<[u32; 3]>,
+    pub kernel: Option<KernelId>,
+    pub dtype: Option<Dtype>,
+    pub shape: Option<GemmShape>,
 }
 
-/// The merged result (`merge --format json`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ClusterResults {
-    pub schema_version: u32,
-    /// Always "cluster": tells a merged file from a per-rank one.
-    pub kind: String,
-    pub tool: ToolInfo,
-    pub launcher: Option<String>,
-    pub job_id: Option<String>,
-    /// Ranks the job had: the launcher's world size, else one more than the highest rank.
-    pub world_size: u32,
-    /// True when the launcher recorded the world size (false: inferred from the ranks).
-    pub world_size_recorded: bool,
-    /// Every rank of the world was read and counted.
-    pub complete: bool,
-    pub missing_ranks: Vec<u32>,
-    /// One line per input that was not merged (only with --allow-partial).
-    pub skipped: Vec<String>,
-    /// The GEMM the cluster total, per-rank figures and stragglers are taken on.
-    pub benchmark: Benchmark,
-    pub straggler_threshold_percent: f64,
-    pub ranks: Vec<RankEntry>,
-    /// Per host: its ranks and their summed GFLOP/s (for per-node charts).
-    pub nodes: Vec<NodeEntry>,
-    /// Per host and adapter kind: every GEMM's median / min / max over the ranks.
-    pub groups: Vec<Group>,
-    /// Per adapter kind over the whole cluster.
-    pub adapters: Vec<Group>,
-    pub cluster_gflops: ClusterTotal,
-    pub stragglers: Vec<Straggler>,
-    pub notes: Vec<String>,
-}
-
-/// The benchmark the cluster figures are taken on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Benchmark {
-    pub kernel: String,
-    pub dtype: String,
-    pub m: u32,
-    pub n: u32,
-    pub k: u32,
-    /// How it was chosen, in words.
-    pub chosen_by: String,
-}
-
-impl Benchmark {
-    /// "tiled f32 1024x1024x1024".
-    pub fn label(&self) -> String {
-        format!(
-            "{} {} {}x{}x{}",
-            self.kernel, self.dtype, self.m, self.n, self.k
-        )
-    }
-}
-
-/// An adapter kind: ranks with equal name, backend and driver are compared together.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct AdapterKind {
-    pub name: String,
-    pub backend: String,
-    pub driver: String,
-}
-
-impl AdapterKind {
-    /// "llvmpipe (vulkan, llvmpipe)".
-    pub fn label(&self) -> String {
-        if self.driver.is_empty() {
-            format!("{} ({})", self.name, self.backend)
-        } else {
-            format!("{} ({}, {})", self.name, self.backend, self.driver)
-        }
-    }
-}
-
-/// One rank as merged.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RankEntry {
-    pub rank: u32,
-    pub host: String,
-    pub local_rank: Option<u32>,
-    pub job_id: Option<String>,
-    pub adapter: AdapterKind,
-    /// Median GFLOP/s on the merge's benchmark; null when it failed verification.
-    pub gflops: Option<f64>,
-    /// Every GEMM in the rank's file passed verification.
-    pub verified: bool,
-    /// The GEMMs that failed, as "kernel dtype MxNxK".
-    pub failed: Vec<String>,
-    /// Seconds since the epoch when the rank's run started.
-    pub started_unix: u64,
-    pub file: String,
-}
-
-/// One host's share of the cluster.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NodeEntry {
-    pub host: String,
-    pub ranks: Vec<u32>,
-    pub adapters: Vec<String>,
-    /// Sum of its ranks' GFLOP/s on the benchmark (verified ranks only).
-    pub gflops: f64,
-    pub ranks_counted: usize,
-}
-
-/// GEMM figures over a set of ranks (one host and adapter kind, or one kind cluster-wide).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Group {
-    /// The host, for per-node groups; null for cluster-wide adapter groups.
-    pub host: Option<String>,
-    pub adapter: AdapterKind,
-    pub ranks: Vec<u32>,
-    pub gemm: Vec<GemmFigures>,
-}
-
-/// Median / min / max over ranks of each rank's median GFLOP/s for one GEMM.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GemmFigures {
-    pub kernel: String,
-    pub dtype: String,
-    pub m: u32,
-    pub n: u32,
-    pub k: u32,
-    /// Ranks that measured it and passed verification.
-    pub ranks_verified: usize,
-    /// Ranks that ran it and failed verification.
-    pub ranks_failed: usize,
-    /// Over the verified ranks' medians; null when none passed.
-    pub gflops: Option<Summary>,
-}
-
-/// The measured cluster throughput: the sum of the ranks' median GFLOP/s on the benchmark.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ClusterTotal {
-    pub total: f64,
-    pub ranks_counted: usize,
-    pub ranks_expected: u32,
-    /// True only when every rank of the world is in the total.
-    pub complete: bool,
-    /// Ranks not in the total, each with why.
-    pub excluded: Vec<Excluded>,
-    /// The benchmark, as "kernel dtype MxNxK".
-    pub benchmark: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Excluded {
-    pub rank: u32,
-    pub reason: String,
-}
-
-type Key = (String, String, u32, u32, u32);
-
-fn key_of(g: &GemmRecord) -> Key {
-    (g.kernel.clone(), g.dtype.clone(), g.m, g.n, g.k)
-}
-
-fn key_label(key: &Key) -> String {
-    format!("{} {} {}x{}x{}", key.0, key.1, key.2, key.3, key.4)
-}
-
-/// A record's median when it passed verification.
-fn verified_median(g: &GemmRecord) -> Option<f64> {
-    g.gflops.filter(|_| g.verified).map(|s| s.median)
-}
-
-fn record<'a>(file: &'a RankFile, key: &Key) -> Option<&'a GemmRecord> {
-    file.results.gemm.iter().find(|g| key_of(g) == *key)
+fn record<'a>(file: &'a RankFile, key: &GemmKey) -> Option<&'a GemmRecord> {
+    file.results.gemm.iter().find(|g| g.key() == *key)
 }
 
 /// Merges loaded rank files (`skipped` are the lines of inputs already left out).
@@ -211,7 +45,7 @@ pub fn merge(
         f.results.cluster.as_ref().and_then(|c| c.job_id.clone())
     })?;
     let launcher = one_value(&files, "launcher", |f| {
-        f.results.cluster.as_ref().and_then(|c| c.launcher.clone())
+        f.results.cluster.as_ref().and_then(|c| c.launcher)
     })?;
     let recorded_size = one_value(&files, "world size", |f| {
         f.results.cluster.as_ref().and_then(|c| c.world_size)
@@ -276,13 +110,11 @@ pub fn merge(
     }
 
     let benchmark = choose_benchmark(&files, opts)?;
-    let bench_key: Key = (
-        benchmark.kernel.clone(),
-        benchmark.dtype.clone(),
-        benchmark.m,
-        benchmark.n,
-        benchmark.k,
-    );
+    let bench_key = GemmKey {
+        kernel: benchmark.kernel,
+        dtype: benchmark.dtype,
+        shape: benchmark.shape,
+    };
 
     let ranks: Vec<RankEntry> = files.iter().map(|f| rank_entry(f, &bench_key)).collect();
     let kind_labels: Vec<String> = ranks.iter().map(|r| r.adapter.label()).collect();
@@ -340,7 +172,7 @@ pub fn merge(
 
     Ok(ClusterResults {
         schema_version: CLUSTER_SCHEMA_VERSION,
-        kind: "cluster".into(),
+        kind: ClusterKind::Cluster,
         tool: ToolInfo::current(),
         launcher,
         job_id,
@@ -394,14 +226,14 @@ fn one_value<T: PartialEq + Clone + std::fmt::Debug>(
     Ok(value)
 }
 
-fn rank_entry(file: &RankFile, bench: &Key) -> RankEntry {
+fn rank_entry(file: &RankFile, bench: &GemmKey) -> RankEntry {
     let r = &file.results;
     let cluster = r.cluster.clone().unwrap_or_default();
     let failed: Vec<String> = r
         .gemm
         .iter()
         .filter(|g| !g.verified)
-        .map(|g| key_label(&key_of(g)))
+        .map(GemmRecord::label)
         .collect();
     RankEntry {
         rank: file.rank,
@@ -410,10 +242,10 @@ fn rank_entry(file: &RankFile, bench: &Key) -> RankEntry {
         job_id: cluster.job_id,
         adapter: AdapterKind {
             name: r.adapter.name.clone(),
-            backend: r.adapter.backend.clone(),
+            backend: r.adapter.backend,
             driver: r.adapter.driver.clone(),
         },
-        gflops: record(file, bench).and_then(verified_median),
+        gflops: record(file, bench).and_then(GemmRecord::verified_median),
         verified: failed.is_empty(),
         failed,
         started_unix: r.environment.started_unix,
@@ -424,9 +256,9 @@ fn rank_entry(file: &RankFile, bench: &Key) -> RankEntry {
 /// The benchmark every rank ran that the total is taken on: the flags' choice, or the best
 /// verified kernel at the largest size common to all ranks (f32 when every rank has it).
 fn choose_benchmark(files: &[RankFile], opts: &MergeOptions) -> Result<Benchmark> {
-    let mut common: Option<BTreeSet<Key>> = None;
+    let mut common: Option<BTreeSet<GemmKey>> = None;
     for file in files {
-        let keys: BTreeSet<Key> = file.results.gemm.iter().map(key_of).collect();
+        let keys: BTreeSet<GemmKey> = file.results.gemm.iter().map(GemmRecord::key).collect();
         common = Some(match common {
             None => keys,
             Some(c) => c.intersection(&keys).cloned().collect(),
@@ -440,20 +272,20 @@ fn choose_benchmark(files: &[RankFile], opts: &MergeOptions) -> Result<Benchmark
         ));
     }
     let by_flags = opts.kernel.is_some() || opts.dtype.is_some() || opts.shape.is_some();
-    let mut candidates: Vec<&Key> = common
+    let mut candidates: Vec<&GemmKey> = common
         .iter()
-        .filter(|k| opts.kernel.as_ref().is_none_or(|want| *want == k.0))
-        .filter(|k| opts.dtype.as_ref().is_none_or(|want| *want == k.1))
-        .filter(|k| opts.shape.is_none_or(|s| s == [k.2, k.3, k.4]))
+        .filter(|k| opts.kernel.is_none_or(|want| want == k.kernel))
+        .filter(|k| opts.dtype.is_none_or(|want| want == k.dtype))
+        .filter(|k| opts.shape.is_none_or(|want| want == k.shape))
         .collect();
     if candidates.is_empty() {
-        let labels: Vec<String> = common.iter().map(key_label).collect();
+        let labels: Vec<String> = common.iter().map(GemmKey::label).collect();
         return Err(Error::usage(format!(
             "no benchmark matching {} was run by every rank; common to all: {}",
             [
                 opts.kernel.as_ref().map(|k| format!("--kernel {k}")),
                 opts.dtype.as_ref().map(|d| format!("--dtype {d}")),
-                opts.shape.map(|[m, n, k]| format!("--size {m}x{n}x{k}")),
+                opts.shape.map(|s| format!("--size {}", s.label())),
             ]
             .into_iter()
             .flatten()
@@ -462,16 +294,12 @@ fn choose_benchmark(files: &[RankFile], opts: &MergeOptions) -> Result<Benchmark
             labels.join(", ")
         )));
     }
-    if opts.dtype.is_none() && candidates.iter().any(|k| k.1 == "f32") {
-        candidates.retain(|k| k.1 == "f32");
+    if opts.dtype.is_none() && candidates.iter().any(|k| k.dtype == Dtype::F32) {
+        candidates.retain(|k| k.dtype == Dtype::F32);
     }
-    let volume = |k: &Key| {
-        (
-            u64::from(k.2) * u64::from(k.3) * u64::from(k.4),
-            k.2,
-            k.3,
-            k.4,
-        )
+    let volume = |k: &GemmKey| {
+        let GemmShape { m, n, k } = k.shape;
+        (u64::from(m) * u64::from(n) * u64::from(k), m, n, k)
     };
     let largest = candidates
         .iter()
@@ -479,10 +307,10 @@ fn choose_benchmark(files: &[RankFile], opts: &MergeOptions) -> Result<Benchmark
         .max()
         .expect("non-empty");
     candidates.retain(|k| volume(k) == largest);
-    let cluster_median = |key: &Key| {
+    let cluster_median = |key: &GemmKey| {
         let values: Vec<f64> = files
             .iter()
-            .filter_map(|f| record(f, key).and_then(verified_median))
+            .filter_map(|f| record(f, key).and_then(GemmRecord::verified_median))
             .collect();
         Summary::of(&values).map(|s| s.median)
     };
@@ -492,7 +320,7 @@ fn choose_benchmark(files: &[RankFile], opts: &MergeOptions) -> Result<Benchmark
             let (x, y) = (cluster_median(a), cluster_median(b));
             x.unwrap_or(f64::NEG_INFINITY)
                 .total_cmp(&y.unwrap_or(f64::NEG_INFINITY))
-                .then_with(|| b.0.cmp(&a.0))
+                .then_with(|| b.kernel.as_str().cmp(a.kernel.as_str()))
         })
         .expect("non-empty");
     let chosen_by = if by_flags {
@@ -503,11 +331,9 @@ fn choose_benchmark(files: &[RankFile], opts: &MergeOptions) -> Result<Benchmark
             .to_string()
     };
     Ok(Benchmark {
-        kernel: best.0.clone(),
-        dtype: best.1.clone(),
-        m: best.2,
-        n: best.3,
-        k: best.4,
+        kernel: best.kernel,
+        dtype: best.dtype,
+        shape: best.shape,
         chosen_by,
     })
 }
@@ -541,9 +367,9 @@ fn groups(files: &[RankFile], ranks: &[RankEntry], per_host: bool) -> Vec<Group>
     }
     sets.into_iter()
         .map(|((host, adapter), members)| {
-            let mut keys: BTreeSet<Key> = BTreeSet::new();
+            let mut keys: BTreeSet<GemmKey> = BTreeSet::new();
             for &i in &members {
-                keys.extend(files[i].results.gemm.iter().map(key_of));
+                keys.extend(files[i].results.gemm.iter().map(GemmRecord::key));
             }
             let gemm = keys
                 .into_iter()
@@ -553,16 +379,14 @@ fn groups(files: &[RankFile], ranks: &[RankEntry], per_host: bool) -> Vec<Group>
                         .filter_map(|&i| record(&files[i], &key))
                         .collect();
                     let values: Vec<f64> =
-                        records.iter().filter_map(|g| verified_median(g)).collect();
+                        records.iter().filter_map(|g| g.verified_median()).collect();
                     GemmFigures {
                         ranks_verified: values.len(),
                         ranks_failed: records.iter().filter(|g| !g.verified).count(),
                         gflops: Summary::of(&values),
-                        kernel: key.0,
-                        dtype: key.1,
-                        m: key.2,
-                        n: key.3,
-                        k: key.4,
+                        kernel: key.kernel,
+                        dtype: key.dtype,
+                        shape: key.shape,
                     }
                 })
                 .collect();

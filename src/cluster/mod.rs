@@ -8,5 +8,5 @@ pub mod merge;
 pub mod rank;
 pub mod stragglers;
 
-pub use merge::{ClusterResults, MergeOptions};
-pub use rank::RankInfo;
+pub use crate::results::cluster::{ClusterResults, RankInfo};
+pub use merge::MergeOptions;

@@ -14,21 +14,8 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result};
-
-/// Rank, world size and job of one process (all None outside a launcher).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RankInfo {
-    pub host: String,
-    pub rank: Option<u32>,
-    pub world_size: Option<u32>,
-    pub local_rank: Option<u32>,
-    pub job_id: Option<String>,
-    /// slurm, mpi, kubernetes; None when not launched by one.
-    pub launcher: Option<String>,
-}
+use crate::results::cluster::{Launcher, RankInfo};
 
 impl RankInfo {
     /// Reads the launcher's variables from the process environment. A malformed variable
@@ -85,7 +72,7 @@ impl RankInfo {
                 world_size: number("OMPI_COMM_WORLD_SIZE")?,
                 local_rank: number("OMPI_COMM_WORLD_LOCAL_RANK")?,
                 job_id: own_job.or(slurm_job),
-                launcher: Some("mpi".into()),
+                launcher: Some(Launcher::Mpi),
             }
         } else if let Some(rank) = number("SLURM_PROCID")? {
             RankInfo {
@@ -94,7 +81,7 @@ impl RankInfo {
                 world_size: number("SLURM_NTASKS")?.or(number("SLURM_NPROCS")?),
                 local_rank: number("SLURM_LOCALID")?,
                 job_id: slurm_job.or(own_job),
-                launcher: Some("slurm".into()),
+                launcher: Some(Launcher::Slurm),
             }
         } else if let Some(rank) = number("JOB_COMPLETION_INDEX")? {
             RankInfo {
@@ -103,7 +90,7 @@ impl RankInfo {
                 world_size: number("FLEETBENCH_WORLD_SIZE")?,
                 local_rank: Some(0),
                 job_id: own_job,
-                launcher: Some("kubernetes".into()),
+                launcher: Some(Launcher::Kubernetes),
             }
         } else {
             RankInfo {
@@ -115,7 +102,7 @@ impl RankInfo {
             if rank >= size {
                 return Err(Error::usage(format!(
                     "rank {rank} is not below the world size {size} given by the {} launcher",
-                    info.launcher.as_deref().unwrap_or("")
+                    info.launcher.map_or("", Launcher::as_str)
                 )));
             }
         }
@@ -231,7 +218,7 @@ mod tests {
             ("OMPI_COMM_WORLD_LOCAL_RANK", "1"),
         ])
         .unwrap();
-        assert_eq!(info.launcher.as_deref(), Some("mpi"));
+        assert_eq!(info.launcher, Some(Launcher::Mpi));
         assert_eq!(
             (info.rank, info.world_size, info.local_rank),
             (Some(3), Some(4), Some(1))

@@ -3,36 +3,8 @@
 //! median of the ranks with the same adapter kind (name, backend and driver). Ranks are
 //! only compared within their kind, so a mixed cluster does not flag its slower model.
 
-use serde::{Deserialize, Serialize};
-
-use crate::measure::stats::Summary;
-
-/// Why a rank is a straggler.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Reason {
-    /// Throughput more than the threshold below the median of its adapter kind.
-    Slow,
-    /// At least one GEMM in its file failed verification.
-    VerificationFailed,
-}
-
-/// One flagged rank.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Straggler {
-    pub rank: u32,
-    pub host: String,
-    pub adapter: String,
-    pub reason: Reason,
-    /// One line for people: what was measured or which GEMM failed.
-    pub detail: String,
-    /// The rank's median GFLOP/s on the merge's benchmark (null when not verified).
-    pub gflops: Option<f64>,
-    /// Median over the ranks of the same adapter kind that passed verification.
-    pub median_of_kind: Option<f64>,
-    /// How far below that median, in percent (slow stragglers only).
-    pub below_median_percent: Option<f64>,
-}
+use crate::results::Summary;
+use crate::results::cluster::{Straggler, StragglerReason};
 
 /// What detection needs to know about a rank.
 #[derive(Debug, Clone)]
@@ -73,7 +45,7 @@ pub fn find(candidates: &[Candidate<'_>], threshold: f64) -> Vec<Straggler> {
         };
         if !c.failed.is_empty() {
             out.push(flag(
-                Reason::VerificationFailed,
+                StragglerReason::VerificationFailed,
                 format!("failed verification: {}", c.failed.join(", ")),
                 None,
             ));
@@ -83,7 +55,7 @@ pub fn find(candidates: &[Candidate<'_>], threshold: f64) -> Vec<Straggler> {
             if median > 0.0 && value < median * (1.0 - threshold) {
                 let below = (1.0 - value / median) * 100.0;
                 out.push(flag(
-                    Reason::Slow,
+                    StragglerReason::Slow,
                     format!(
                         "{} GFLOP/s is {below:.1}% below the median {} of its adapter kind",
                         significant(value),
@@ -137,7 +109,7 @@ mod tests {
         let found = find(&ranks, 0.10);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].rank, 2);
-        assert_eq!(found[0].reason, Reason::Slow);
+        assert_eq!(found[0].reason, StragglerReason::Slow);
         assert_eq!(found[0].median_of_kind, Some(98.0));
         let below = found[0].below_median_percent.unwrap();
         assert!((below - 18.367).abs() < 0.01, "{below}");
@@ -166,7 +138,7 @@ mod tests {
         ];
         let found = find(&ranks, 0.10);
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].reason, Reason::VerificationFailed);
+        assert_eq!(found[0].reason, StragglerReason::VerificationFailed);
         assert!(found[0].detail.contains("tiled f32 64x64x64"));
     }
 }

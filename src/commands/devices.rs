@@ -53,8 +53,8 @@ fn devices_table(found: &[AdapterDescription]) -> Table {
         table.push_row([
             d.index.to_string(),
             d.name.clone(),
-            d.backend.clone(),
-            d.device_type.clone(),
+            d.backend.to_string(),
+            d.device_type.as_str().to_string(),
             if d.software { "yes" } else { "no" }.to_string(),
             format!("{} {}", d.driver, d.driver_info).trim().to_string(),
             d.features.join(", "),

@@ -6,10 +6,11 @@
 use std::path::PathBuf;
 
 use crate::cluster::inputs;
-use crate::cluster::merge::{ClusterResults, MergeOptions, merge};
-use crate::cluster::stragglers::Reason;
+use crate::cluster::merge::{MergeOptions, merge};
 use crate::error::{Error, Result};
+use crate::kernels::{Dtype, GemmShape, KernelId};
 use crate::report::{self, Format, Table};
+use crate::results::cluster::{ClusterResults, StragglerReason};
 
 #[derive(Debug, clap::Args)]
 pub struct MergeArgs {
@@ -17,14 +18,14 @@ pub struct MergeArgs {
     #[arg(required = true, value_name = "FILES|DIR")]
     pub inputs: Vec<PathBuf>,
     /// Take the cluster figures on this kernel (default: the fastest verified one).
-    #[arg(long)]
-    pub kernel: Option<String>,
+    #[arg(long, value_enum)]
+    pub kernel: Option<KernelId>,
     /// Take the cluster figures on this element type (default: f32 when every rank ran it).
-    #[arg(long)]
-    pub dtype: Option<String>,
+    #[arg(long, value_enum)]
+    pub dtype: Option<Dtype>,
     /// Take the cluster figures at this size, N or MxNxK (default: the largest every rank ran).
     #[arg(long, value_parser = parse_size)]
-    pub size: Option<[u32; 3]>,
+    pub size: Option<GemmShape>,
     /// A rank more than this many percent below the median of its adapter kind is a straggler.
     #[arg(long, default_value = "10", value_parser = parse_percent)]
     pub straggler_threshold: f64,
@@ -42,7 +43,7 @@ pub struct MergeArgs {
 }
 
 /// "1024" (square) or "MxNxK".
-pub fn parse_size(text: &str) -> std::result::Result<[u32; 3], String> {
+pub fn parse_size(text: &str) -> std::result::Result<GemmShape, String> {
     let bad = || format!("'{text}' is not a size N or MxNxK of positive integers");
     let parts: Vec<u32> = text
         .split(['x', 'X'])
@@ -50,8 +51,12 @@ pub fn parse_size(text: &str) -> std::result::Result<[u32; 3], String> {
         .collect::<Option<Vec<u32>>>()
         .ok_or_else(bad)?;
     match parts.as_slice() {
-        [n] => Ok([*n, *n, *n]),
-        [m, n, k] => Ok([*m, *n, *k]),
+        [n] => Ok(GemmShape::square(*n)),
+        [m, n, k] => Ok(GemmShape {
+            m: *m,
+            n: *n,
+            k: *k,
+        }),
         _ => Err(bad()),
     }
 }
@@ -78,8 +83,8 @@ pub fn execute(args: &MergeArgs) -> Result<()> {
     let options = MergeOptions {
         allow_partial: args.allow_partial,
         threshold: args.straggler_threshold / 100.0,
-        kernel: args.kernel.clone(),
-        dtype: args.dtype.clone(),
+        kernel: args.kernel,
+        dtype: args.dtype,
         shape: args.size,
     };
     let merged = merge(loaded.files, loaded.skipped, &options)?;
@@ -104,10 +109,10 @@ pub fn execute(args: &MergeArgs) -> Result<()> {
     Ok(())
 }
 
-fn reason_word(reason: Reason) -> &'static str {
+fn reason_word(reason: StragglerReason) -> &'static str {
     match reason {
-        Reason::Slow => "slow",
-        Reason::VerificationFailed => "failed verification",
+        StragglerReason::Slow => "slow",
+        StragglerReason::VerificationFailed => "failed verification",
     }
 }
 
@@ -252,9 +257,9 @@ fn groups_table(m: &ClusterResults) -> Table {
                 g.host.clone().unwrap_or_default(),
                 g.adapter.label(),
                 ranks.clone(),
-                f.kernel.clone(),
-                f.dtype.clone(),
-                format!("{}x{}x{}", f.m, f.n, f.k),
+                f.kernel.to_string(),
+                f.dtype.to_string(),
+                f.shape.label(),
                 rate(f.gflops.map(|s| s.median)),
                 rate(f.gflops.map(|s| s.min)),
                 rate(f.gflops.map(|s| s.max)),

@@ -228,7 +228,7 @@ fn scenario(
 pub fn execute(args: &ProjectArgs) -> Result<()> {
     let catalog = Catalog::load(args.common.catalog.as_deref())?;
     let model = args.model.resolve(&catalog)?;
-    let measured = args.from.as_deref().map(bridge::load).transpose()?;
+    let measured = args.from.as_deref().map(crate::results::read).transpose()?;
     let mfu = args.assumptions.mfu.unwrap_or(MfuChoice::Catalog);
     if mfu == MfuChoice::Measured && measured.is_none() {
         return Err(Error::usage(
@@ -241,7 +241,9 @@ pub fn execute(args: &ProjectArgs) -> Result<()> {
     let scenario = scenario(args, &catalog, model)?;
     let dtype = choose_dtype(args.assumptions.dtype, &[&scenario.accelerator])?;
     let mut assumptions = args.assumptions.resolve(&catalog, dtype);
-    let measured = measured.map(|file| file.measured(dtype)).transpose()?;
+    let measured = measured
+        .map(|file| bridge::measured(&file, dtype))
+        .transpose()?;
     if let (MfuChoice::Measured, Some(m)) = (mfu, &measured) {
         assumptions.mfu = summary::measured_mfu(m)?;
     }
@@ -280,10 +282,16 @@ fn summary_of_fleets(
     args: &ProjectArgs,
     catalog: &Catalog,
     model: &model::ReferenceModel,
-    file: &bridge::MeasuredFile,
+    file: &crate::results::ResultsFile,
     mfu: MfuChoice,
 ) -> Result<()> {
-    let summary = summary::summarise(catalog, &[], model, &|dtype| file.measured(dtype), mfu)?;
+    let summary = summary::summarise(
+        catalog,
+        &[],
+        model,
+        &|dtype| bridge::measured(file, dtype),
+        mfu,
+    )?;
     let text = match args.common.format {
         Format::Json => to_json(&summary)?,
         format => render_tables(&[summary::summary_table(&summary)], format)?,

@@ -8,7 +8,6 @@ use std::path::PathBuf;
 
 use super::compare::compare_table;
 use super::project::choose_dtype;
-use crate::bridge;
 use crate::error::Result;
 use crate::model::scenario::{self, ModelOverrides};
 use crate::model::units::{self, si};
@@ -16,7 +15,6 @@ use crate::model::{
     self, Assumptions, Catalog, DType, FleetSize, Projection, Range, ReferenceModel, Scenario,
 };
 use crate::report::html::{self, FleetOutcome, Inputs, VendorRow};
-use crate::report::write_atomically;
 
 /// Arguments of `fleetbench report`.
 #[derive(Debug, clap::Args)]
@@ -45,7 +43,7 @@ pub struct ReportArgs {
 
 /// Runs `fleetbench report`.
 pub fn execute(args: &ReportArgs) -> Result<()> {
-    let file = bridge::load(&args.results)?;
+    let file = crate::results::read(&args.results)?;
     let catalog = Catalog::load(args.catalog.as_deref())?;
     let model = scenario::resolve_model(&catalog, None, ModelOverrides::default())?;
     let fleets = fleet_outcomes(&catalog, &model);
@@ -68,7 +66,7 @@ pub fn execute(args: &ReportArgs) -> Result<()> {
         command_line: &command_line,
     };
     let page = html::render(&inputs)?;
-    write_atomically(&args.html, &page)
+    Ok(crate::atomic_file::write(&args.html, page.as_bytes())?)
 }
 
 /// Every catalog fleet under the default assumptions, each in the data type `project`

@@ -18,7 +18,7 @@ use crate::measure::session::run_session;
 use crate::model::scenario::{self, ModelOverrides};
 use crate::model::{Catalog, ReferenceModel};
 use crate::report::{self, Format};
-use crate::results::RunResults;
+use crate::results::{GemmRecord, RunResults};
 
 mod plan;
 mod render;
@@ -129,7 +129,7 @@ pub fn execute(args: &RunArgs) -> Result<()> {
     let backends = adapter::backends_to_search(args.backend.as_deref())?;
     let selector = rank_aware_selector(args.adapter.as_deref(), &rank);
     let chosen = adapter::select(adapter::discover(backends), &selector)?;
-    let slow_gl = chosen.description.software && chosen.description.backend == "gl";
+    let slow_gl = chosen.description.is_slow_software_gl();
     let ctx = GpuContext::open(chosen)?;
     let plan = plan_for(args, &ctx, slow_gl)?;
     let progress = progress_bar(plan.steps());
@@ -202,7 +202,7 @@ fn verification_status(results: &RunResults) -> Result<()> {
         .gemm
         .iter()
         .filter(|g| !g.verified)
-        .map(|g| format!("{} {} {}x{}x{}", g.kernel, g.dtype, g.m, g.n, g.k))
+        .map(GemmRecord::label)
         .collect();
     if failed.is_empty() {
         Ok(())

@@ -3,64 +3,12 @@
 //! `WGPU_ADAPTER_NAME`, `WGPU_BACKEND`). Everything reported comes from the adapter
 //! itself; nothing is assumed from the device's name.
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result};
+pub use crate::results::adapter::{AdapterDescription, Backend, DeviceType, GemmLimits};
 
 /// The line shown whenever no adapter can be found.
 pub const NO_ADAPTER_HELP: &str = "no GPU adapter found on any backend; on Debian/Ubuntu install a software \
      Vulkan driver with `apt-get install mesa-vulkan-drivers libvulkan1`, or install your GPU's driver";
-
-/// The limits that bound a GEMM on this adapter.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GemmLimits {
-    pub max_compute_workgroup_storage_size: u32,
-    pub max_compute_invocations_per_workgroup: u32,
-    pub max_compute_workgroup_size_x: u32,
-    pub max_compute_workgroup_size_y: u32,
-    pub max_compute_workgroups_per_dimension: u32,
-    pub max_storage_buffer_binding_size: u64,
-    pub max_buffer_size: u64,
-    pub max_storage_buffers_per_shader_stage: u32,
-    pub min_subgroup_size: u32,
-    pub max_subgroup_size: u32,
-}
-
-/// One adapter, as `devices --format json` prints it and as results files record it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AdapterDescription {
-    /// Position in the discovery order; stable for one machine and driver set.
-    pub index: usize,
-    pub name: String,
-    /// vulkan, metal, dx12 or gl.
-    pub backend: String,
-    /// discrete_gpu, integrated_gpu, virtual_gpu, cpu or other.
-    pub device_type: String,
-    pub driver: String,
-    pub driver_info: String,
-    /// True for software rasterisers (device type Cpu: lavapipe, llvmpipe, SwiftShader, WARP).
-    pub software: bool,
-    /// The features that matter here: timestamp-query, shader-f16, subgroups.
-    pub features: Vec<String>,
-    pub limits: GemmLimits,
-}
-
-impl AdapterDescription {
-    /// Whether the adapter lists a feature by its reported name.
-    pub fn has_feature(&self, name: &str) -> bool {
-        self.features.iter().any(|f| f == name)
-    }
-
-    /// A short label for tables: "name (backend, software)".
-    pub fn label(&self) -> String {
-        let kind = if self.software {
-            "software".to_string()
-        } else {
-            self.device_type.replace('_', " ")
-        };
-        format!("{} ({}, {})", self.name, self.backend, kind)
-    }
-}
 
 /// A wgpu adapter together with its description.
 pub struct DiscoveredAdapter {
@@ -75,13 +23,23 @@ pub const TRACKED_FEATURES: [(wgpu::Features, &str); 3] = [
     (wgpu::Features::SUBGROUP, "subgroups"),
 ];
 
-fn device_type_name(device_type: wgpu::DeviceType) -> &'static str {
+fn device_type(device_type: wgpu::DeviceType) -> DeviceType {
     match device_type {
-        wgpu::DeviceType::DiscreteGpu => "discrete_gpu",
-        wgpu::DeviceType::IntegratedGpu => "integrated_gpu",
-        wgpu::DeviceType::VirtualGpu => "virtual_gpu",
-        wgpu::DeviceType::Cpu => "cpu",
-        wgpu::DeviceType::Other => "other",
+        wgpu::DeviceType::DiscreteGpu => DeviceType::DiscreteGpu,
+        wgpu::DeviceType::IntegratedGpu => DeviceType::IntegratedGpu,
+        wgpu::DeviceType::VirtualGpu => DeviceType::VirtualGpu,
+        wgpu::DeviceType::Cpu => DeviceType::Cpu,
+        wgpu::DeviceType::Other => DeviceType::Other,
+    }
+}
+
+fn backend(backend: wgpu::Backend) -> Backend {
+    match backend {
+        wgpu::Backend::Vulkan => Backend::Vulkan,
+        wgpu::Backend::Metal => Backend::Metal,
+        wgpu::Backend::Dx12 => Backend::Dx12,
+        wgpu::Backend::Gl => Backend::Gl,
+        _ => Backend::Other,
     }
 }
 
@@ -92,8 +50,8 @@ fn describe(index: usize, adapter: &wgpu::Adapter) -> AdapterDescription {
     AdapterDescription {
         index,
         name: info.name.clone(),
-        backend: info.backend.to_str().to_string(),
-        device_type: device_type_name(info.device_type).to_string(),
+        backend: backend(info.backend),
+        device_type: device_type(info.device_type),
         driver: info.driver.clone(),
         driver_info: info.driver_info.clone(),
         software: info.device_type == wgpu::DeviceType::Cpu,
@@ -205,15 +163,15 @@ impl AdapterSelector {
 
 /// Ranks adapters for the default choice: lower is better.
 fn preference(description: &AdapterDescription) -> u32 {
-    let type_rank = match description.device_type.as_str() {
-        "discrete_gpu" => 0,
-        "integrated_gpu" => 1,
-        "virtual_gpu" => 2,
-        "other" => 3,
-        _ => 4,
+    let type_rank = match description.device_type {
+        DeviceType::DiscreteGpu => 0,
+        DeviceType::IntegratedGpu => 1,
+        DeviceType::VirtualGpu => 2,
+        DeviceType::Other => 3,
+        DeviceType::Cpu => 4,
     };
     // GL software adapters compile each pipeline for tens of seconds: last resort.
-    let gl_software = u32::from(description.software && description.backend == "gl");
+    let gl_software = u32::from(description.is_slow_software_gl());
     gl_software * 10 + type_rank
 }
 

@@ -6,28 +6,12 @@
 
 use std::time::Instant;
 
-use serde::{Deserialize, Serialize};
-
 use super::buffers::map_and_read;
 use super::context::GpuContext;
 use crate::error::Result;
 
-/// How an elapsed time was obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TimingMethod {
-    Timestamp,
-    WallClock,
-}
-
-impl TimingMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TimingMethod::Timestamp => "timestamp",
-            TimingMethod::WallClock => "wall_clock",
-        }
-    }
-}
+/// How an elapsed time was obtained (recorded per result, so it lives in `results`).
+pub use crate::results::Timing as TimingMethod;
 
 /// One timed submission.
 #[derive(Debug, Clone, Copy, PartialEq)]

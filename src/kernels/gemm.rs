@@ -9,7 +9,7 @@ use super::source;
 use crate::error::{Error, Result};
 
 /// A GEMM problem size.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct GemmShape {
     pub m: u32,
     pub n: u32,
@@ -124,6 +124,12 @@ pub enum KernelId {
     #[value(name = "dot4-i8")]
     #[serde(rename = "dot4-i8")]
     Dot4I8,
+}
+
+impl std::fmt::Display for KernelId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl KernelId {

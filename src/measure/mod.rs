@@ -9,5 +9,7 @@ pub mod peaks;
 pub mod pipeline;
 pub mod sampling;
 pub mod session;
-pub mod stats;
 pub mod verify;
+
+/// Sample statistics live with the results they end up in.
+pub use crate::results::stats;

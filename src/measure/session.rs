@@ -107,9 +107,7 @@ pub fn run_session(
             TimingMethod::Timestamp
         } else {
             TimingMethod::WallClock
-        }
-        .as_str()
-        .into(),
+        },
         peaks: Peaks {
             fma_gflops: fma,
             bandwidth_gbps: bandwidth.rate.median,
@@ -204,20 +202,18 @@ fn record(
     fma: &FmaPeaks,
     workload: Option<String>,
 ) -> GemmRecord {
-    let dtype = outcome.dtype.as_str();
+    let dtype = outcome.dtype;
     let efficiency = outcome
         .gflops
         .zip(fma.for_dtype(dtype))
         .filter(|(_, peak)| *peak > 0.0)
         .map(|(g, peak)| g.median / peak);
     GemmRecord {
-        kernel: id.as_str().into(),
+        kernel: id,
         geometry: outcome.kernel.describe(),
         workload,
-        dtype: dtype.into(),
-        m: outcome.shape.m,
-        n: outcome.shape.n,
-        k: outcome.shape.k,
+        dtype,
+        shape: outcome.shape,
         gflops: outcome.gflops,
         samples: outcome.samples,
         verified: outcome.verification.verified,
@@ -225,6 +221,6 @@ fn record(
         error_bound: outcome.verification.error_bound,
         checked_entries: outcome.verification.checked,
         efficiency,
-        timing: outcome.method.map(|m| m.as_str().into()),
+        timing: outcome.method,
     }
 }

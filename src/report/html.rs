@@ -16,10 +16,10 @@ use std::path::Path;
 
 use plotters::style::RGBColor;
 
-use crate::bridge::MeasuredFile;
 use crate::error::{Error, Result};
 use crate::model::{DType, Projection};
 use crate::report::Table;
+use crate::results::ResultsFile;
 
 /// Kernel line colours of the GFLOP/s chart (RGB), in series order.
 pub const KERNEL_COLOURS: [(u8, u8, u8); 6] = [
@@ -60,7 +60,7 @@ pub type VendorRow = (String, std::result::Result<Projection, String>);
 pub struct Inputs<'a> {
     /// The results file as given on the command line.
     pub path: &'a Path,
-    pub file: &'a MeasuredFile,
+    pub file: &'a ResultsFile,
     pub fleets: &'a [FleetOutcome],
     /// The vendor comparison: accelerator id and its projection at equal power.
     pub vendors: &'a [VendorRow],

@@ -98,37 +98,10 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
     Ok(text)
 }
 
-/// Writes `content` to `path` atomically: a temporary file in the same directory is
-/// written, flushed and renamed over the target, so a reader (or a crash) never sees a
-/// half-written file and an existing file is only replaced by a complete one.
-pub fn write_atomically(path: &Path, content: &str) -> Result<()> {
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let fail = |e: std::io::Error| Error::runtime(format!("cannot write {}: {e}", path.display()));
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    temp.write_all(content.as_bytes()).map_err(fail)?;
-    temp.as_file().sync_all().map_err(fail)?;
-    // tempfile creates 0600; results and reports are meant to be shared like any file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path)
-            .map(|m| m.permissions().mode() & 0o777)
-            .unwrap_or(0o644);
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))
-            .map_err(fail)?;
-    }
-    temp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
-}
-
 /// Prints `content` to stdout, or writes it atomically to `output` when given.
 pub fn emit(content: &str, output: Option<&Path>) -> Result<()> {
     match output {
-        Some(path) => write_atomically(path, content),
+        Some(path) => Ok(crate::atomic_file::write(path, content.as_bytes())?),
         None => {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth a message.

@@ -40,8 +40,8 @@ fn gemm_table(results: &RunResults) -> Table {
 
 fn gemm_row(g: &GemmRecord) -> Vec<String> {
     let shape = match &g.workload {
-        Some(workload) => format!("{}x{}x{} ({workload})", g.m, g.n, g.k),
-        None => format!("{}x{}x{}", g.m, g.n, g.k),
+        Some(workload) => format!("{} ({workload})", g.shape.label()),
+        None => g.shape.label(),
     };
     let (median, min, max) = match &g.gflops {
         Some(s) => (fmt_rate(s.median), fmt_rate(s.min), fmt_rate(s.max)),
@@ -60,8 +60,8 @@ fn gemm_row(g: &GemmRecord) -> Vec<String> {
         .map(|e| format!("{:.1}%", e * 100.0))
         .unwrap_or_else(|| "-".into());
     vec![
-        g.kernel.clone(),
-        g.dtype.clone(),
+        g.kernel.to_string(),
+        g.dtype.to_string(),
         shape,
         median,
         min,
@@ -104,7 +104,7 @@ fn tuning_table(results: &RunResults) -> Table {
             t.dtype.as_str().to_string(),
             t.class.as_str().to_string(),
             t.kernel.clone(),
-            t.source.clone(),
+            t.source.to_string(),
             t.gflops.map(fmt_rate).unwrap_or_else(|| "-".into()),
             format!("{} ({} failed)", t.candidates_tried, t.candidates_failed),
             format!("{:.1}", t.seconds),

@@ -9,9 +9,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::gpu::AdapterDescription;
 use crate::kernels::{Dtype, GemmKernel};
-use crate::report::write_atomically;
+use crate::results::{AdapterDescription, Backend, ShapeClass};
 
 const CACHE_SCHEMA: u32 = 1;
 
@@ -20,24 +19,24 @@ const CACHE_SCHEMA: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CacheKey {
     pub adapter: String,
-    pub backend: String,
+    pub backend: Backend,
     pub driver: String,
     pub driver_info: String,
     pub tool_version: String,
     pub dtype: Dtype,
-    pub class: String,
+    pub class: ShapeClass,
 }
 
 impl CacheKey {
-    pub fn new(adapter: &AdapterDescription, dtype: Dtype, class: &str) -> Self {
+    pub fn new(adapter: &AdapterDescription, dtype: Dtype, class: ShapeClass) -> Self {
         CacheKey {
             adapter: adapter.name.clone(),
-            backend: adapter.backend.clone(),
+            backend: adapter.backend,
             driver: adapter.driver.clone(),
             driver_info: adapter.driver_info.clone(),
             tool_version: env!("CARGO_PKG_VERSION").into(),
             dtype,
-            class: class.into(),
+            class,
         }
     }
 }
@@ -122,7 +121,8 @@ impl TuneCache {
             schema: CACHE_SCHEMA,
             entries: self.entries.clone(),
         };
-        write_atomically(path, &crate::report::to_json(&file)?)
+        let text = crate::report::to_json(&file)?;
+        Ok(crate::atomic_file::write(path, text.as_bytes())?)
     }
 }
 
@@ -161,7 +161,7 @@ mod tests {
     fn a_winner_round_trips_and_another_driver_does_not_match() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nested").join("tuning.json");
-        let key = CacheKey::new(&adapter("1.0"), Dtype::F32, "square");
+        let key = CacheKey::new(&adapter("1.0"), Dtype::F32, ShapeClass::Square);
         let mut cache = TuneCache::load(Some(path.clone()), &mut |w| panic!("{w}"));
         cache
             .put(CacheEntry {
@@ -176,7 +176,7 @@ mod tests {
             reloaded.get(&key).unwrap().kernel,
             GemmKernel::texture_default()
         );
-        let newer_driver = CacheKey::new(&adapter("2.0"), Dtype::F32, "square");
+        let newer_driver = CacheKey::new(&adapter("2.0"), Dtype::F32, ShapeClass::Square);
         assert!(reloaded.get(&newer_driver).is_none());
         assert!(reloaded.has_other_driver(&newer_driver));
     }

@@ -9,8 +9,6 @@ pub mod candidates;
 
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
-
 use super::gemm::PreparedGemm;
 use super::sampling::{SamplingPlan, sample};
 use super::stats::Summary;
@@ -18,46 +16,8 @@ use crate::error::Result;
 use crate::gpu::GpuContext;
 use crate::gpu::timing::Timer;
 use crate::kernels::{Dtype, GemmKernel, GemmShape};
+pub use crate::results::tuning::{ShapeClass, TuneRecord, TuneSource};
 use cache::{CacheEntry, CacheKey, TuneCache};
-
-/// Shapes are tuned by class: a winner for one square size is a good start for others,
-/// but skinny shapes (few rows, as in decoding) favour different blocks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ShapeClass {
-    Square,
-    Skinny,
-}
-
-impl ShapeClass {
-    /// Skinny when M or N is below 128.
-    pub fn of(shape: GemmShape) -> ShapeClass {
-        if shape.m.min(shape.n) < 128 {
-            ShapeClass::Skinny
-        } else {
-            ShapeClass::Square
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ShapeClass::Square => "square",
-            ShapeClass::Skinny => "skinny",
-        }
-    }
-
-    /// The shape candidates are timed on.
-    pub fn representative(self) -> GemmShape {
-        match self {
-            ShapeClass::Square => GemmShape::square(512),
-            ShapeClass::Skinny => GemmShape {
-                m: 32,
-                n: 1024,
-                k: 1024,
-            },
-        }
-    }
-}
 
 /// How to tune.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,22 +28,6 @@ pub struct TunePlan {
     pub read_cache: bool,
     /// Search at all (false with `--no-tune`: cached winner or the tiled default).
     pub search: bool,
-}
-
-/// Where a tuned kernel came from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TuneRecord {
-    pub dtype: Dtype,
-    pub class: ShapeClass,
-    /// Family and geometry of the winner.
-    pub kernel: String,
-    /// `cache`, `search`, or `default` (with --no-tune and nothing cached).
-    pub source: String,
-    /// GFLOP/s of the winner on the class's representative shape.
-    pub gflops: Option<f64>,
-    pub candidates_tried: usize,
-    pub candidates_failed: usize,
-    pub seconds: f64,
 }
 
 /// Candidates re-timed side by side at the end of a search.
@@ -101,12 +45,12 @@ pub fn tuned_kernel(
     class: ShapeClass,
     progress: &dyn Fn(String),
 ) -> Result<(GemmKernel, TuneRecord)> {
-    let key = CacheKey::new(&ctx.description, dtype, class.as_str());
-    let record = |kernel: &GemmKernel, source: &str, gflops: Option<f64>| TuneRecord {
+    let key = CacheKey::new(&ctx.description, dtype, class);
+    let record = |kernel: &GemmKernel, source: TuneSource, gflops: Option<f64>| TuneRecord {
         dtype,
         class,
         kernel: kernel.describe(),
-        source: source.into(),
+        source,
         gflops,
         candidates_tried: 0,
         candidates_failed: 0,
@@ -115,11 +59,14 @@ pub fn tuned_kernel(
     if plan.read_cache
         && let Some(hit) = cache.get(&key)
     {
-        return Ok((hit.kernel, record(&hit.kernel, "cache", Some(hit.gflops))));
+        return Ok((
+            hit.kernel,
+            record(&hit.kernel, TuneSource::Cache, Some(hit.gflops)),
+        ));
     }
     if !plan.search {
         let fallback = GemmKernel::tiled_default();
-        return Ok((fallback, record(&fallback, "default", None)));
+        return Ok((fallback, record(&fallback, TuneSource::Default, None)));
     }
     if cache.has_other_driver(&key) {
         progress(format!(
@@ -186,7 +133,7 @@ fn search(
         dtype,
         class,
         kernel: String::new(),
-        source: "search".into(),
+        source: TuneSource::Search,
         gflops,
         candidates_tried: tried,
         candidates_failed: failed,

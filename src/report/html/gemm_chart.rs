@@ -7,10 +7,10 @@
 use plotters::prelude::*;
 
 use super::{KERNEL_COLOURS, PEAK_COLOUR, ROOF_COLOUR, draw_error, rgb, svg_to_inline};
-use crate::cluster::ClusterResults;
 use crate::error::Result;
+use crate::kernels::{Dtype, GemmShape};
 use crate::model::units::sig3;
-use crate::results::RunResults;
+use crate::results::{ClusterResults, RunResults};
 
 const SIZE: (u32, u32) = (900, 520);
 
@@ -55,12 +55,17 @@ pub(super) struct GemmPlot {
 }
 
 /// The size of an M x N x K GEMM on the x axis: (MNK)^(1/3), which is M for squares.
-pub(super) fn size(m: u32, n: u32, k: u32) -> f64 {
-    (f64::from(m) * f64::from(n) * f64::from(k)).cbrt()
+/// The cube root of M·N·K: the side of a square problem of the same work.
+pub(super) fn size(shape: GemmShape) -> f64 {
+    (shape.flops() / 2.0).cbrt()
 }
 
-fn bytes_per_elem(dtype: &str) -> f64 {
-    if dtype == "f16" { 2.0 } else { 4.0 }
+/// The element types present, in name order.
+fn dtypes_of(dtypes: impl Iterator<Item = Dtype>) -> Vec<Dtype> {
+    let mut found: Vec<Dtype> = dtypes.collect();
+    found.sort_by_key(|d| d.as_str());
+    found.dedup();
+    found
 }
 
 /// Adds a point to the series named `name`, creating it in first-seen order.
@@ -83,11 +88,7 @@ fn finish(mut series: Vec<Series>) -> Vec<Series> {
 
 /// One chart per dtype with a verified result, with that dtype's measured roofline.
 pub(super) fn from_run(run: &RunResults, adapter: &str) -> Vec<GemmPlot> {
-    let mut dtypes: Vec<&str> = run.gemm.iter().map(|g| g.dtype.as_str()).collect();
-    dtypes.dedup();
-    dtypes.sort_unstable();
-    dtypes.dedup();
-    dtypes
+    dtypes_of(run.gemm.iter().map(|g| g.dtype))
         .into_iter()
         .filter_map(|dtype| {
             let mut series = Vec::new();
@@ -97,9 +98,9 @@ pub(super) fn from_run(run: &RunResults, adapter: &str) -> Vec<GemmPlot> {
                 };
                 let name = match g.workload {
                     Some(_) => format!("{} (workload shapes)", g.kernel),
-                    None => g.kernel.clone(),
+                    None => g.kernel.to_string(),
                 };
-                let x = size(g.m, g.n, g.k);
+                let x = size(g.shape);
                 let point = Point {
                     x,
                     median: s.median,
@@ -111,7 +112,7 @@ pub(super) fn from_run(run: &RunResults, adapter: &str) -> Vec<GemmPlot> {
             let roof = run.peaks.fma_gflops.for_dtype(dtype).map(|peak| Roof {
                 peak_gflops: peak,
                 bandwidth_gbps: run.peaks.bandwidth_gbps,
-                bytes_per_elem: bytes_per_elem(dtype),
+                bytes_per_elem: dtype.size() as f64,
             });
             (!series.is_empty()).then(|| GemmPlot {
                 title: format!("GFLOP/s against size, {dtype} — {adapter}"),
@@ -128,22 +129,19 @@ pub(super) fn from_run(run: &RunResults, adapter: &str) -> Vec<GemmPlot> {
 pub(super) fn from_cluster(cluster: &ClusterResults) -> Vec<GemmPlot> {
     let mut plots = Vec::new();
     for group in &cluster.adapters {
-        let mut dtypes: Vec<&str> = group.gemm.iter().map(|g| g.dtype.as_str()).collect();
-        dtypes.sort_unstable();
-        dtypes.dedup();
-        for dtype in dtypes {
+        for dtype in dtypes_of(group.gemm.iter().map(|g| g.dtype)) {
             let mut series = Vec::new();
             for g in group.gemm.iter().filter(|g| g.dtype == dtype) {
                 let Some(s) = g.gflops.filter(|s| s.min > 0.0) else {
                     continue;
                 };
                 let point = Point {
-                    x: size(g.m, g.n, g.k),
+                    x: size(g.shape),
                     median: s.median,
                     min: s.min,
                     max: s.max,
                 };
-                push(&mut series, g.kernel.clone(), point);
+                push(&mut series, g.kernel.to_string(), point);
             }
             if !series.is_empty() {
                 plots.push(GemmPlot {
@@ -303,6 +301,6 @@ mod tests {
         // 2n/(3*4) FLOP/byte x 3 GB/s = n/2 GFLOP/s: bandwidth-bound below n = 200.
         assert!((roof.at(64.0) - 32.0).abs() < 1e-9);
         assert_eq!(roof.at(1024.0), 100.0);
-        assert!((size(64, 64, 64) - 64.0).abs() < 1e-9);
+        assert!((size(GemmShape::square(64)) - 64.0).abs() < 1e-9);
     }
 }

@@ -5,27 +5,25 @@
 
 use super::bars::{self, Bar, BarChart};
 use super::{NODE_COLOUR, doc, gemm_chart};
-use crate::bridge::MeasuredFile;
-use crate::cluster::ClusterResults;
 use crate::error::Result;
 use crate::model::Range;
 use crate::model::units::sig3;
 use crate::report::Table;
-use crate::results::RunResults;
+use crate::results::{ClusterResults, ResultsFile, RunResults};
 
 /// The results file, seen by the report.
-pub(super) struct Measured<'a>(&'a MeasuredFile);
+pub(super) struct Measured<'a>(&'a ResultsFile);
 
 impl<'a> Measured<'a> {
-    pub fn of(file: &'a MeasuredFile) -> Self {
+    pub fn of(file: &'a ResultsFile) -> Self {
         Measured(file)
     }
 
     /// The adapter, or the cluster, in a few words.
     pub fn label(&self) -> String {
         match self.0 {
-            MeasuredFile::Run(run) => adapter_label(run),
-            MeasuredFile::Cluster(c) => format!(
+            ResultsFile::Run(run) => adapter_label(run),
+            ResultsFile::Cluster(c) => format!(
                 "cluster of {} ranks on {} nodes",
                 c.ranks.len(),
                 c.nodes.len()
@@ -36,26 +34,24 @@ impl<'a> Measured<'a> {
     /// What kind of file it is.
     pub fn kind(&self) -> &'static str {
         match self.0 {
-            MeasuredFile::Run(_) => "a `fleetbench run` results file",
-            MeasuredFile::Cluster(_) => "a merged cluster file from `fleetbench merge`",
+            ResultsFile::Run(_) => "a `fleetbench run` results file",
+            ResultsFile::Cluster(_) => "a merged cluster file from `fleetbench merge`",
         }
     }
 
     /// What fleets are expressed in: "this GPU" or "this cluster".
     pub fn unit(&self) -> &'static str {
         match self.0 {
-            MeasuredFile::Run(_) => "this GPU",
-            MeasuredFile::Cluster(_) => "this cluster",
+            ResultsFile::Run(_) => "this GPU",
+            ResultsFile::Cluster(_) => "this cluster",
         }
     }
 
     /// The measured FLOP/s a fleet computing in `dtype` is divided by, chosen as
     /// `project --from` chooses it (the bridge), and what it is.
     pub fn local_flops(&self, dtype: Option<crate::model::DType>) -> Option<(f64, String)> {
-        let measured = self
-            .0
-            .measured(dtype.unwrap_or(crate::model::DType::Fp32))
-            .ok()?;
+        let measured =
+            crate::bridge::measured(self.0, dtype.unwrap_or(crate::model::DType::Fp32)).ok()?;
         (measured.flops_per_s > 0.0).then(|| {
             let text = format!(
                 "{} at {} GFLOP/s on {}",
@@ -70,16 +66,16 @@ impl<'a> Measured<'a> {
     /// The measured section: charts and raw figures.
     pub fn section(&self) -> Result<String> {
         match self.0 {
-            MeasuredFile::Run(run) => run_section(run),
-            MeasuredFile::Cluster(c) => cluster_section(c),
+            ResultsFile::Run(run) => run_section(run),
+            ResultsFile::Cluster(c) => cluster_section(c),
         }
     }
 
     /// The environment block and the command lines.
     pub fn environment_section(&self, report_command: &[String]) -> String {
         let mut body = match self.0 {
-            MeasuredFile::Run(run) => run_environment(run),
-            MeasuredFile::Cluster(c) => doc::key_values(&[
+            ResultsFile::Run(run) => run_environment(run),
+            ResultsFile::Cluster(c) => doc::key_values(&[
                 ("tool", format!("{} {}", c.tool.name, c.tool.version)),
                 ("schema version", c.schema_version.to_string()),
             ]),
@@ -146,11 +142,11 @@ fn gemm_table(run: &RunResults) -> Table {
     .with_title("GEMM results (raw)");
     for g in &run.gemm {
         t.push_row([
-            g.kernel.clone(),
+            g.kernel.to_string(),
             g.geometry.clone(),
             g.workload.clone().unwrap_or_default(),
-            g.dtype.clone(),
-            format!("{}×{}×{}", g.m, g.n, g.k),
+            g.dtype.to_string(),
+            g.shape.label(),
             opt(g.gflops.map(|s| s.median)),
             opt(g.gflops.map(|s| s.min)),
             opt(g.gflops.map(|s| s.max)),
@@ -159,7 +155,7 @@ fn gemm_table(run: &RunResults) -> Table {
             format!("{:.3e} / {:.3e}", g.max_error, g.error_bound),
             g.efficiency
                 .map_or_else(|| "n/a".into(), |e| format!("{:.2}%", e * 100.0)),
-            g.timing.clone().unwrap_or_else(|| "n/a".into()),
+            g.timing.map_or_else(|| "n/a".into(), |t| t.to_string()),
         ]);
     }
     t.push_note(format!("timing: {}", run.timing));
@@ -201,7 +197,7 @@ fn tuning_table(run: &RunResults) -> Table {
             text("dtype"),
             text("class"),
             r.kernel.clone(),
-            r.source.clone(),
+            r.source.to_string(),
             opt(r.gflops),
             format!("{} ({} failed)", r.candidates_tried, r.candidates_failed),
         ]);
@@ -213,8 +209,8 @@ fn run_environment(run: &RunResults) -> String {
     let (a, e) = (&run.adapter, &run.environment);
     let mut rows = vec![
         ("adapter", a.name.clone()),
-        ("backend", a.backend.clone()),
-        ("device type", a.device_type.clone()),
+        ("backend", a.backend.to_string()),
+        ("device type", a.device_type.as_str().to_string()),
         (
             "software adapter",
             if a.software { "yes" } else { "no" }.into(),
@@ -230,7 +226,7 @@ fn run_environment(run: &RunResults) -> String {
         ("wgpu", e.wgpu_version.clone().unwrap_or("unknown".into())),
         ("OS", format!("{} {}", e.os, e.arch)),
         ("started", doc::utc(e.started_unix)),
-        ("timing", run.timing.clone()),
+        ("timing", run.timing.to_string()),
     ];
     if let Some(c) = &run.cluster {
         rows.push(("host", c.host.clone()));
@@ -253,7 +249,10 @@ fn run_environment(run: &RunResults) -> String {
 fn cluster_section(c: &ClusterResults) -> Result<String> {
     let mut body = doc::key_values(&[
         ("job", c.job_id.clone().unwrap_or("unknown".into())),
-        ("launcher", c.launcher.clone().unwrap_or("none".into())),
+        (
+            "launcher",
+            c.launcher.map_or("none".into(), |l| l.to_string()),
+        ),
         ("world size", c.world_size.to_string()),
         ("complete", if c.complete { "yes" } else { "no" }.into()),
         (

@@ -1,13 +1,16 @@
-//! The results file: what `run` writes and what later commands (`project --from`,
-//! `report`, `merge`) read. This is the seam between measuring and projecting, so its
-//! field names are a contract; bump `SCHEMA_VERSION` when they change.
+//! One run's results file: what `run` writes and what later commands (`project --from`,
+//! `report`, `merge`, `diff`) read. Its field names are a contract; bump `SCHEMA_VERSION`
+//! when they change.
+
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cluster::RankInfo;
-use crate::gpu::AdapterDescription;
-use crate::measure::autotune::TuneRecord;
-use crate::measure::stats::Summary;
+use super::adapter::AdapterDescription;
+use super::cluster::RankInfo;
+use super::stats::Summary;
+use super::tuning::TuneRecord;
+use crate::kernels::{Dtype, GemmShape, KernelId};
 
 /// Version of the results-file layout.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -23,7 +26,7 @@ pub struct RunResults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<RankInfo>,
     /// `timestamp` when every figure came from GPU timestamps, else `wall_clock`.
-    pub timing: String,
+    pub timing: Timing,
     pub peaks: Peaks,
     /// How each `tuned` kernel was chosen (cache, search or default).
     #[serde(default)]
@@ -96,29 +99,54 @@ pub struct FmaPeaks {
 }
 
 impl FmaPeaks {
-    /// The peak for a dtype name, when measured.
-    pub fn for_dtype(&self, dtype: &str) -> Option<f64> {
+    /// The peak for an element type, when measured.
+    pub fn for_dtype(&self, dtype: Dtype) -> Option<f64> {
         match dtype {
-            "f32" => Some(self.f32),
-            "f16" => self.f16,
-            _ => None,
+            Dtype::F32 => Some(self.f32),
+            Dtype::F16 => self.f16,
+            Dtype::I8 => None,
         }
+    }
+}
+
+/// How an elapsed time was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timing {
+    /// GPU timestamp queries, each cross-checked against the wall clock.
+    Timestamp,
+    /// The wall clock around submit and wait.
+    WallClock,
+}
+
+impl Timing {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Timing::Timestamp => "timestamp",
+            Timing::WallClock => "wall_clock",
+        }
+    }
+}
+
+impl fmt::Display for Timing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
 /// One GEMM benchmark.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GemmRecord {
-    pub kernel: String,
+    pub kernel: KernelId,
     /// The kernel's family, tile and workgroup geometry.
     pub geometry: String,
     /// The transformer GEMM this shape stands for (e.g. "llama-3-70b mlp_up"), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workload: Option<String>,
-    pub dtype: String,
-    pub m: u32,
-    pub n: u32,
-    pub k: u32,
+    pub dtype: Dtype,
+    /// M, N and K, written flat (`m`, `n`, `k`) in the file.
+    #[serde(flatten)]
+    pub shape: GemmShape,
     /// GFLOP/s (2MNK per run) over the samples; null when verification failed.
     pub gflops: Option<Summary>,
     pub samples: usize,
@@ -129,8 +157,61 @@ pub struct GemmRecord {
     pub checked_entries: usize,
     /// Median GFLOP/s over the measured FMA peak of this dtype; null when not measured.
     pub efficiency: Option<f64>,
-    /// How this benchmark was timed (`timestamp` or `wall_clock`); null when not timed.
-    pub timing: Option<String>,
+    /// How this benchmark was timed; null when not timed.
+    pub timing: Option<Timing>,
+}
+
+/// What identifies one GEMM benchmark across files (ranks of a merge, runs of a diff).
+/// Ordered by name, so tables list kernels alphabetically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct GemmKey {
+    pub kernel: KernelId,
+    pub dtype: Dtype,
+    pub shape: GemmShape,
+}
+
+impl GemmKey {
+    fn order(&self) -> (&'static str, &'static str, u32, u32, u32) {
+        let GemmShape { m, n, k } = self.shape;
+        (self.kernel.as_str(), self.dtype.as_str(), m, n, k)
+    }
+
+    /// "kernel dtype MxNxK".
+    pub fn label(&self) -> String {
+        format!("{} {} {}", self.kernel, self.dtype, self.shape.label())
+    }
+}
+
+impl Ord for GemmKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.order().cmp(&other.order())
+    }
+}
+
+impl PartialOrd for GemmKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl GemmRecord {
+    pub fn key(&self) -> GemmKey {
+        GemmKey {
+            kernel: self.kernel,
+            dtype: self.dtype,
+            shape: self.shape,
+        }
+    }
+
+    /// "kernel dtype MxNxK", the name a row goes by in merges and diffs.
+    pub fn label(&self) -> String {
+        self.key().label()
+    }
+
+    /// The median GFLOP/s when the result passed verification.
+    pub fn verified_median(&self) -> Option<f64> {
+        self.gflops.filter(|_| self.verified).map(|s| s.median)
+    }
 }
 
 impl RunResults {

@@ -1,0 +1,96 @@
+//! How each `tuned` kernel of a run was chosen: the record `run` writes per element type and
+//! shape class, and the shape classes the autotuner searches by.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::kernels::{Dtype, GemmShape};
+
+/// Shapes are tuned by class: a winner for one square size is a good start for others,
+/// but skinny shapes (few rows, as in decoding) favour different blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShapeClass {
+    Square,
+    Skinny,
+}
+
+impl ShapeClass {
+    /// Skinny when M or N is below 128.
+    pub fn of(shape: GemmShape) -> ShapeClass {
+        if shape.m.min(shape.n) < 128 {
+            ShapeClass::Skinny
+        } else {
+            ShapeClass::Square
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShapeClass::Square => "square",
+            ShapeClass::Skinny => "skinny",
+        }
+    }
+
+    /// The shape candidates are timed on.
+    pub fn representative(self) -> GemmShape {
+        match self {
+            ShapeClass::Square => GemmShape::square(512),
+            ShapeClass::Skinny => GemmShape {
+                m: 32,
+                n: 1024,
+                k: 1024,
+            },
+        }
+    }
+}
+
+impl fmt::Display for ShapeClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a tuned kernel came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TuneSource {
+    /// Remembered from an earlier search on this adapter, driver and version.
+    Cache,
+    /// Found by a search in this run.
+    Search,
+    /// The family's proven default (`--no-tune` with nothing cached).
+    Default,
+}
+
+impl TuneSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TuneSource::Cache => "cache",
+            TuneSource::Search => "search",
+            TuneSource::Default => "default",
+        }
+    }
+}
+
+impl fmt::Display for TuneSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How one tuned kernel was chosen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TuneRecord {
+    pub dtype: Dtype,
+    pub class: ShapeClass,
+    /// Family and geometry of the winner.
+    pub kernel: String,
+    pub source: TuneSource,
+    /// GFLOP/s of the winner on the class's representative shape.
+    pub gflops: Option<f64>,
+    pub candidates_tried: usize,
+    pub candidates_failed: usize,
+    pub seconds: f64,
+}
