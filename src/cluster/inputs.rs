@@ -1,14 +1,12 @@
 //! Reading the per-rank results files `merge` is given: files and directories of `*.json`,
-//! each checked to be a schema-1 `RunResults` written under a launcher. Every problem is
+//! each read by `results::read` and checked to be a run's file written under a launcher. Every problem is
 //! one line naming the file and what is wrong (a usage error, exit 2); with
 //! `--allow-partial` a bad file is skipped and its line kept for the merged output.
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
 use crate::error::{Error, Result};
-use crate::results::{RunResults, SCHEMA_VERSION};
+use crate::results::{self, ResultsFile, RunResults};
 
 /// One rank's results file, parsed.
 #[derive(Debug, Clone)]
@@ -67,10 +65,11 @@ pub fn load_all(paths: &[PathBuf], allow_partial: bool) -> Result<Loaded> {
     for path in paths {
         match load(path) {
             Ok(file) => loaded.files.push(file),
-            Err(err) if allow_partial => loaded.skipped.push(err.to_string()),
+            Err(err) if allow_partial => loaded.skipped.push(err.one_line()),
             Err(err) => {
                 return Err(Error::usage(format!(
-                    "{err} (pass --allow-partial to merge the other files)"
+                    "{} (pass --allow-partial to merge the other files)",
+                    err.one_line()
                 )));
             }
         }
@@ -87,52 +86,19 @@ pub fn load_all(paths: &[PathBuf], allow_partial: bool) -> Result<Loaded> {
 
 /// Reads and checks one per-rank results file.
 pub fn load(path: &Path) -> Result<RankFile> {
-    let name = path.display();
-    let bad = |what: String| Error::usage(format!("{name}: {what}"));
-    let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot read: {e}")))?;
-    if text.trim().is_empty() {
-        return Err(bad("empty file".into()));
-    }
-    let value: Value = serde_json::from_str(&text).map_err(|e| {
-        if e.is_eof() {
-            bad(format!("truncated JSON ({e})"))
-        } else {
-            bad(format!("not JSON ({e})"))
-        }
-    })?;
-    let Some(object) = value.as_object() else {
-        return Err(bad(
-            "not a fleetbench results file (expected a JSON object)".into(),
-        ));
-    };
-    if object.get("kind").and_then(Value::as_str) == Some("cluster") {
-        return Err(bad(
-            "is a merged cluster result; merge reads the per-rank files of `fleetbench run`".into(),
-        ));
-    }
-    match object.get("schema_version").and_then(Value::as_u64) {
-        None => {
+    let bad = |what: &str| Error::usage(format!("{}: {what}", path.display()));
+    let results = match results::read(path)? {
+        ResultsFile::Run(run) => *run,
+        ResultsFile::Cluster(_) => {
             return Err(bad(
-                "not a fleetbench results file (no schema_version)".into()
+                "is a merged cluster result; merge reads the per-rank files of `fleetbench run`",
             ));
         }
-        Some(v) if v != u64::from(SCHEMA_VERSION) => {
-            return Err(bad(format!(
-                "schema_version {v}, but this fleetbench reads results files of schema_version {SCHEMA_VERSION}"
-            )));
-        }
-        Some(_) => {}
-    }
-    let results: RunResults = serde_json::from_value(value).map_err(|e| {
-        bad(format!(
-            "not a fleetbench results file of schema_version {SCHEMA_VERSION} ({e})"
-        ))
-    })?;
+    };
     let Some(rank) = results.cluster.as_ref().and_then(|c| c.rank) else {
         return Err(bad(
             "has no cluster rank: it was not written by `fleetbench run` under Slurm, MPI or a \
-             Kubernetes Indexed Job"
-                .into(),
+             Kubernetes Indexed Job",
         ));
     };
     Ok(RankFile {

@@ -121,7 +121,7 @@ pub fn parse(text: &str, path: &Path) -> Result<ResultsFile, ReadError> {
         Header::deserialize(&value).map_err(|_| ReadError::NotAnObject { path: path_buf() })?;
     let cluster = header.kind.as_ref().and_then(|k| k.as_str()) == Some("cluster");
     let (what, expected) = if cluster {
-        ("merged cluster", CLUSTER_SCHEMA_VERSION)
+        ("merged cluster result", CLUSTER_SCHEMA_VERSION)
     } else {
         ("results", SCHEMA_VERSION)
     };
@@ -189,7 +189,7 @@ mod tests {
             matches!(
                 err,
                 ReadError::Shape {
-                    what: "merged cluster",
+                    what: "merged cluster result",
                     ..
                 }
             ),
