@@ -219,15 +219,21 @@ fn run_prints_a_table_and_markdown_and_csv() {
         .args(["--format", "markdown"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("| kernel | dtype |"));
+        .stdout(predicate::str::contains(
+            "| kernel | geometry | workload | dtype |",
+        ));
     let csv = fleetbench()
         .args(base)
         .args(["--format", "csv"])
         .output()
         .unwrap();
     let text = String::from_utf8(csv.stdout).unwrap();
-    assert!(text.starts_with("kernel,dtype,MxNxK,"), "{text}");
-    assert!(text.contains("tiled,f32,32x32x32,"), "{text}");
+    assert!(
+        text.starts_with("table,kernel,geometry,workload,dtype,m,n,k,median_flop_per_s,"),
+        "{text}"
+    );
+    let row = text.lines().find(|l| l.starts_with("gemm,tiled,")).unwrap();
+    assert!(row.contains(",f32,32,32,32,"), "{text}");
 }
 
 #[test]

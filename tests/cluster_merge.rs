@@ -529,7 +529,10 @@ fn every_format_renders_and_output_is_written_atomically_beside_the_inputs() {
     let first = csv.stdout.lines().next().unwrap();
     assert_eq!(
         first,
-        "benchmark,ranks counted,world size,cluster GFLOP/s,nodes,stragglers"
+        "table,benchmark,ranks_counted,world_size,cluster_flop_per_s,nodes,\
+         stragglers,rank,host,local_rank,adapter,rate_flop_per_s,verified,status,failed,file,\
+         ranks,kernel,dtype,m,n,k,median_flop_per_s,min_flop_per_s,max_flop_per_s,\
+         ranks_verified,ranks_failed,reason,below_median,detail"
     );
     // Writing the merge into the results directory, twice: its own output is not an input.
     let out = dir.path().join("merged.json");

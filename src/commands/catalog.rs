@@ -8,7 +8,7 @@ use super::project::CommonArgs;
 use crate::error::Result;
 use crate::model::units::{range_text, si, sig3};
 use crate::model::{Accelerator, Catalog, DType, Fleet, PowerMethod, Range, power};
-use crate::report::{Format, Table, emit, render_tables, to_json};
+use crate::report::{Assembled, Table};
 
 /// Arguments of `fleetbench accelerators`.
 #[derive(Debug, clap::Args)]
@@ -56,17 +56,17 @@ fn all_in(a: &Accelerator, c: &Catalog) -> Option<(Range, PowerMethod)> {
 
 /// Runs `fleetbench accelerators`.
 pub fn execute_accelerators(args: &AcceleratorsArgs) -> Result<()> {
+    let destination = args.common.output.destination()?;
     let c = Catalog::load(args.common.catalog.as_deref())?;
-    let text = match args.common.format {
-        Format::Json => to_json(
-            &c.accelerators
+    destination.write(&Assembled {
+        json: json!(
+            c.accelerators
                 .iter()
                 .map(|a| accelerator_json(a, &c))
-                .collect::<Vec<_>>(),
-        )?,
-        format => render_tables(&[accelerators_table(&c)], format)?,
-    };
-    emit(&text, args.common.output.as_deref())
+                .collect::<Vec<_>>()
+        ),
+        tables: vec![accelerators_table(&c)],
+    })
 }
 
 fn accelerator_json(a: &Accelerator, c: &Catalog) -> Value {
@@ -92,7 +92,7 @@ fn accelerators_table(c: &Catalog) -> Table {
         "status",
         "source",
     ];
-    let mut t = Table::new(headers)
+    let mut t = Table::with_text_columns("accelerators", headers)
         .with_title("Accelerators: dense peak TFLOP/s (TOP/s for int8) per data type");
     for a in &c.accelerators {
         let kw = all_in(a, c)
@@ -117,7 +117,7 @@ fn accelerators_table(c: &Catalog) -> Table {
             first_word(&a.status).to_string(),
             short_source(&a.source),
         ]);
-        t.push_row(cells);
+        t.push_text_row(cells);
     }
     t.push_note("Ranges are central (low–high): vendor peaks whose dense/sparse basis is not stated, estimates, or power spreads.");
     t.push_note(format!(
@@ -156,17 +156,17 @@ fn fleet_model(f: &Fleet, c: &Catalog) -> (Option<Range>, Option<Range>, Option<
 
 /// Runs `fleetbench fleets`.
 pub fn execute_fleets(args: &FleetsArgs) -> Result<()> {
+    let destination = args.common.output.destination()?;
     let c = Catalog::load(args.common.catalog.as_deref())?;
-    let text = match args.common.format {
-        Format::Json => to_json(
-            &c.fleets
+    destination.write(&Assembled {
+        json: json!(
+            c.fleets
                 .iter()
                 .map(|f| fleet_json(f, &c))
-                .collect::<Vec<_>>(),
-        )?,
-        format => render_tables(&[fleets_table(&c)], format)?,
-    };
-    emit(&text, args.common.output.as_deref())
+                .collect::<Vec<_>>()
+        ),
+        tables: vec![fleets_table(&c)],
+    })
 }
 
 fn fleet_json(f: &Fleet, c: &Catalog) -> Value {
@@ -196,7 +196,8 @@ fn fleets_table(c: &Catalog) -> Table {
         "source",
         "source status",
     ];
-    let mut t = Table::new(headers).with_title("Fleets named in the source articles and facts");
+    let mut t = Table::with_text_columns("fleets", headers)
+        .with_title("Fleets named in the source articles and facts");
     for f in &c.fleets {
         let (count, power_mw, check) = fleet_model(f, c);
         let generation = if f.accelerator_basis.to_ascii_lowercase().contains("assumed") {
@@ -204,7 +205,7 @@ fn fleets_table(c: &Catalog) -> Table {
         } else {
             "stated"
         };
-        t.push_row([
+        t.push_text_row([
             f.id.clone(),
             f.operator.clone(),
             format!("{} ({generation})", f.accelerator),

@@ -8,7 +8,7 @@ use super::project::{AssumptionArgs, CommonArgs, ModelArgs, choose_dtype, projec
 use crate::error::{Error, Result};
 use crate::model::units::{self, range_text, si};
 use crate::model::{self, Assumptions, Catalog, FleetSize, Projection, Range, Scenario};
-use crate::report::{Format, Table, emit, render_tables, to_json};
+use crate::report::{Assembled, Table};
 
 /// Arguments of `fleetbench compare`.
 #[derive(Debug, clap::Args)]
@@ -39,6 +39,7 @@ type Row = (String, std::result::Result<Projection, String>);
 
 /// Runs `fleetbench compare`.
 pub fn execute(args: &CompareArgs) -> Result<()> {
+    let destination = args.common.output.destination()?;
     let catalog = Catalog::load(args.common.catalog.as_deref())?;
     let accelerators = args
         .accelerators
@@ -70,11 +71,10 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
             (acc.id.clone(), outcome)
         })
         .collect();
-    let text = match args.common.format {
-        Format::Json => to_json(&compare_json(&rows, &a))?,
-        format => render_tables(&[compare_table(&rows, &a, size)], format)?,
-    };
-    emit(&text, args.common.output.as_deref())
+    destination.write(&Assembled {
+        json: compare_json(&rows, &a),
+        tables: vec![compare_table(&rows, &a, size)],
+    })
 }
 
 fn compare_json(rows: &[Row], a: &Assumptions) -> Value {
@@ -120,12 +120,13 @@ pub fn compare_table(rows: &[Row], a: &Assumptions, size: FleetSize) -> Table {
         "decode tokens/s",
         "J/token",
     ];
-    let mut t = Table::new(headers).with_title(format!("compare {basis}, {model}, {}", a.dtype));
+    let mut t = Table::with_text_columns("comparison", headers)
+        .with_title(format!("compare {basis}, {model}, {}", a.dtype));
     let mut notes = Vec::new();
     for (id, outcome) in rows {
         match outcome {
             Ok(p) => {
-                t.push_row(projection_cells(p));
+                t.push_text_row(projection_cells(p));
                 if let Err(gap) = &p.inference {
                     notes.push(format!("{id}: inference not projected: {}", gap.message()));
                 }
@@ -133,7 +134,7 @@ pub fn compare_table(rows: &[Row], a: &Assumptions, size: FleetSize) -> Table {
             Err(e) => {
                 let mut cells = vec![id.clone()];
                 cells.extend(std::iter::repeat_n("n/a".to_string(), headers.len() - 1));
-                t.push_row(cells);
+                t.push_text_row(cells);
                 notes.push(format!("{id}: {e}"));
             }
         }

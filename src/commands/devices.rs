@@ -1,24 +1,23 @@
 //! `fleetbench devices`: every adapter wgpu finds, with its features and GEMM limits.
 
-use std::path::PathBuf;
+use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::gpu::adapter::{self, AdapterDescription, NO_ADAPTER_HELP};
-use crate::report::{self, Format, Table};
+use crate::gpu::adapter::{self, NO_ADAPTER_HELP};
+use crate::report::{Cell, Column, OutputArgs, Shown, Table, Unit, View};
+use crate::results::AdapterDescription;
 
 #[derive(Debug, clap::Args)]
 pub struct DevicesArgs {
     /// Only these backends (comma list: vulkan, metal, dx12, gl); default all, or WGPU_BACKEND.
     #[arg(long)]
     pub backend: Option<String>,
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Write to this file (atomically) instead of stdout.
-    #[arg(long)]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 pub fn execute(args: &DevicesArgs) -> Result<()> {
+    let destination = args.output.destination()?;
     let backends = adapter::backends_to_search(args.backend.as_deref())?;
     let found: Vec<AdapterDescription> = adapter::discover(backends)
         .into_iter()
@@ -27,61 +26,52 @@ pub fn execute(args: &DevicesArgs) -> Result<()> {
     if found.is_empty() {
         return Err(Error::runtime(NO_ADAPTER_HELP));
     }
-    let text = match args.format {
-        Format::Json => report::to_json(&found)?,
-        other => report::render_tables(&[devices_table(&found)], other)?,
-    };
-    report::emit(&text, args.output.as_deref())
+    destination.write(&Devices(found))
 }
 
-fn devices_table(found: &[AdapterDescription]) -> Table {
-    let mut table = Table::new([
-        "index",
-        "name",
-        "backend",
-        "type",
-        "software",
-        "driver",
-        "features",
-        "wg storage",
-        "invocations",
-        "binding size",
-        "buffer size",
-    ])
-    .with_title("Adapters");
-    for d in found {
-        table.push_row([
-            d.index.to_string(),
-            d.name.clone(),
-            d.backend.to_string(),
-            d.device_type.as_str().to_string(),
-            if d.software { "yes" } else { "no" }.to_string(),
-            format!("{} {}", d.driver, d.driver_info).trim().to_string(),
-            d.features.join(", "),
-            format!("{} B", d.limits.max_compute_workgroup_storage_size),
-            d.limits.max_compute_invocations_per_workgroup.to_string(),
-            format_bytes(d.limits.max_storage_buffer_binding_size),
-            format_bytes(d.limits.max_buffer_size),
-        ]);
-    }
-    if found.iter().any(|d| d.software) {
-        table.push_note("software = a CPU rasteriser (lavapipe, llvmpipe, SwiftShader, WARP): its figures are not a GPU's.");
-    }
-    table
-}
+/// The adapters found: JSON is the list of descriptions, as results files record them.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct Devices(pub Vec<AdapterDescription>);
 
-/// Bytes in binary units, e.g. "128 MiB".
-pub fn format_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if value.fract() == 0.0 {
-        format!("{value:.0} {}", UNITS[unit])
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
+impl View for Devices {
+    fn tables(&self) -> Vec<Table> {
+        let bytes = |header: &str, key: &str| Column::number(header, key, Unit::Byte, Shown::Bytes);
+        let mut table = Table::new(
+            "adapters",
+            vec![
+                Column::number("index", "index", Unit::None, Shown::Whole),
+                Column::text("name", "name"),
+                Column::text("backend", "backend"),
+                Column::text("type", "device_type"),
+                Column::text("software", "software"),
+                Column::text("driver", "driver"),
+                Column::text("features", "features"),
+                bytes("wg storage", "workgroup_storage"),
+                Column::number("invocations", "invocations", Unit::None, Shown::Whole),
+                bytes("binding size", "binding_size"),
+                bytes("buffer size", "buffer_size"),
+            ],
+        )
+        .with_title("Adapters");
+        for d in &self.0 {
+            table.push_row(vec![
+                d.index.into(),
+                d.name.as_str().into(),
+                d.backend.as_str().into(),
+                d.device_type.as_str().into(),
+                if d.software { "yes" } else { "no" }.into(),
+                format!("{} {}", d.driver, d.driver_info).trim().into(),
+                d.features.join(", ").into(),
+                d.limits.max_compute_workgroup_storage_size.into(),
+                d.limits.max_compute_invocations_per_workgroup.into(),
+                Cell::Number(d.limits.max_storage_buffer_binding_size as f64),
+                Cell::Number(d.limits.max_buffer_size as f64),
+            ]);
+        }
+        if self.0.iter().any(|d| d.software) {
+            table.push_note("software = a CPU rasteriser (lavapipe, llvmpipe, SwiftShader, WARP): its figures are not a GPU's.");
+        }
+        vec![table]
     }
 }

@@ -13,7 +13,7 @@ use crate::model::units::{self, si};
 use crate::model::{
     self, Assumptions, Catalog, DType, FleetSize, Projection, Range, Scenario, Sourced,
 };
-use crate::report::{Format, Table, emit, render_tables, to_json};
+use crate::report::{Assembled, Destination, OutputArgs, Table};
 
 use super::summary::{self, MfuChoice, parse_mfu};
 use crate::bridge;
@@ -21,12 +21,8 @@ use crate::bridge;
 /// Output and catalog flags every model command takes.
 #[derive(Debug, clap::Args)]
 pub struct CommonArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
-    /// Write the output to FILE (atomically) instead of stdout.
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// A TOML catalog whose [[accelerator]], [[fleet]] and [[model]] entries replace or extend the built-in ones.
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
@@ -226,6 +222,7 @@ fn scenario(
 
 /// Runs `fleetbench project`.
 pub fn execute(args: &ProjectArgs) -> Result<()> {
+    let destination = args.common.output.destination()?;
     let catalog = Catalog::load(args.common.catalog.as_deref())?;
     let model = args.model.resolve(&catalog)?;
     let measured = args.from.as_deref().map(crate::results::read).transpose()?;
@@ -236,7 +233,7 @@ pub fn execute(args: &ProjectArgs) -> Result<()> {
         ));
     }
     if let (Some(file), None, None) = (&measured, &args.fleet, &args.accelerator) {
-        return summary_of_fleets(args, &catalog, &model, file, mfu);
+        return summary_of_fleets(&destination, &catalog, &model, file, mfu);
     }
     let scenario = scenario(args, &catalog, model)?;
     let dtype = choose_dtype(args.assumptions.dtype, &[&scenario.accelerator])?;
@@ -257,29 +254,22 @@ pub fn execute(args: &ProjectArgs) -> Result<()> {
             return Err(Error::usage(msg));
         }
     }
-    let text = match args.common.format {
-        Format::Json => {
-            let mut value = projection_json(&projection, &assumptions);
-            if let Some(m) = &measured {
-                value["measured"] = json!(m);
-                value["equivalents_of_measured"] = json!(equivalents(&projection, m));
-            }
-            to_json(&value)?
-        }
-        format => {
-            let mut table = projection_table(&projection, &assumptions);
-            if let Some(m) = &measured {
-                measured_rows(&mut table, &projection, m);
-            }
-            render_tables(&[table], format)?
-        }
-    };
-    emit(&text, args.common.output.as_deref())
+    let mut json = projection_json(&projection, &assumptions);
+    let mut table = projection_table(&projection, &assumptions);
+    if let Some(m) = &measured {
+        json["measured"] = json!(m);
+        json["equivalents_of_measured"] = json!(equivalents(&projection, m));
+        measured_rows(&mut table, &projection, m);
+    }
+    destination.write(&Assembled {
+        json,
+        tables: vec![table],
+    })
 }
 
 /// `project --from FILE` without a fleet: every catalog fleet against the measurement.
 fn summary_of_fleets(
-    args: &ProjectArgs,
+    destination: &Destination,
     catalog: &Catalog,
     model: &model::ReferenceModel,
     file: &crate::results::ResultsFile,
@@ -292,11 +282,7 @@ fn summary_of_fleets(
         &|dtype| bridge::measured(file, dtype),
         mfu,
     )?;
-    let text = match args.common.format {
-        Format::Json => to_json(&summary)?,
-        format => render_tables(&[summary::summary_table(&summary)], format)?,
-    };
-    emit(&text, args.common.output.as_deref())
+    destination.write(&summary)
 }
 
 fn equivalents(p: &Projection, m: &bridge::Measured) -> Option<Range> {
@@ -365,7 +351,7 @@ fn assumptions_json(p: &Projection, a: &Assumptions) -> Value {
 }
 
 fn row(t: &mut Table, section: &str, figure: &str, r: Range, unit: &str) {
-    t.push_row([
+    t.push_text_row([
         section.to_string(),
         figure.to_string(),
         si(r.central),
@@ -385,8 +371,11 @@ pub fn projection_table(p: &Projection, a: &Assumptions) -> Table {
         a.dtype,
         split_text(a)
     );
-    let mut t =
-        Table::new(["section", "figure", "central", "low", "high", "unit"]).with_title(title);
+    let mut t = Table::with_text_columns(
+        "projection",
+        ["section", "figure", "central", "low", "high", "unit"],
+    )
+    .with_title(title);
     fleet_rows(&mut t, p);
     training_rows(&mut t, p);
     inference_rows(&mut t, p);

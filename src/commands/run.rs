@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
 
 use super::summary::{self, MfuChoice, parse_mfu};
 use crate::bridge;
@@ -17,11 +18,10 @@ use crate::kernels::{Dtype, GemmShape, KernelId};
 use crate::measure::session::run_session;
 use crate::model::scenario::{self, ModelOverrides};
 use crate::model::{Catalog, ReferenceModel};
-use crate::report::{self, Format};
+use crate::report::{Destination, Format, Table, View, results_tables};
 use crate::results::{GemmRecord, RunResults};
 
 mod plan;
-mod render;
 
 pub use plan::choose_dtypes;
 use plan::plan_for;
@@ -75,12 +75,17 @@ pub struct RunArgs {
     /// Time with the wall clock even where the adapter has timestamp queries.
     #[arg(long)]
     pub wall_clock: bool,
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format [default: from the --output file's extension (.json, .csv, .md, .txt),
+    /// else table].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Write the output to this file (atomically) instead of stdout; `{host}`, `{rank}`,
-    /// `{local_rank}` and `{job}` expand under a launcher.
+    /// `{local_rank}` and `{job}` expand under a launcher. Checked before measuring.
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// Terminal tables at full width, even when wider than the terminal.
+    #[arg(long)]
+    pub wide: bool,
     /// Fleets to project after measuring (repeatable; default: every fleet in the catalog).
     #[arg(long = "fleet", value_name = "ID")]
     pub fleets: Vec<String>,
@@ -126,6 +131,7 @@ pub fn execute(args: &RunArgs) -> Result<()> {
         .as_deref()
         .map(|p| expand_output(p, &rank))
         .transpose()?;
+    let destination = Destination::new(args.format, output, args.wide)?;
     let backends = adapter::backends_to_search(args.backend.as_deref())?;
     let selector = rank_aware_selector(args.adapter.as_deref(), &rank);
     let chosen = adapter::select(adapter::discover(backends), &selector)?;
@@ -137,16 +143,39 @@ pub fn execute(args: &RunArgs) -> Result<()> {
     progress.finish_and_clear();
     let mut results = results?;
     results.cluster = rank.launcher.is_some().then_some(rank);
-    let text = match args.format {
-        Format::Json => report::to_json(&results)?,
-        other => {
-            let mut tables = render::tables(&results);
-            tables.push(projection.summary_table(&results)?);
-            report::render_tables(&tables, other)?
-        }
+    // The measurement is written even when projecting it fails (e.g. `--mfu measured` on a
+    // GEMM that outran its probe, or an int8-only run); that is reported after: an error
+    // when the projection was asked for, else a warning.
+    let fleets = projection.summary_table(&results);
+    let view = RunView {
+        results,
+        fleets: fleets.as_ref().ok().cloned(),
     };
-    report::emit(&text, output.as_deref())?;
-    verification_status(&results)
+    destination.write(&view)?;
+    if let Err(err) = fleets {
+        if projection.asked_for {
+            return Err(err);
+        }
+        eprintln!("warning: fleets not projected: {}", err.one_line());
+    }
+    verification_status(&view.results)
+}
+
+/// What `run` shows: its JSON is the results file; its tables add the fleets projected.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+struct RunView {
+    results: RunResults,
+    #[serde(skip)]
+    fleets: Option<Table>,
+}
+
+impl View for RunView {
+    fn tables(&self) -> Vec<Table> {
+        let mut tables = results_tables::run(&self.results);
+        tables.extend(self.fleets.clone());
+        tables
+    }
 }
 
 /// What the closing projection needs, checked before anything is measured so a typo in a
@@ -156,6 +185,8 @@ struct ProjectionInputs {
     model: ReferenceModel,
     fleets: Vec<String>,
     mfu: MfuChoice,
+    /// A fleet, model or MFU was named: failing to project is then an error.
+    asked_for: bool,
 }
 
 impl ProjectionInputs {
@@ -171,6 +202,7 @@ impl ProjectionInputs {
             model,
             fleets: args.fleets.clone(),
             mfu: args.mfu.unwrap_or(MfuChoice::Catalog),
+            asked_for: !args.fleets.is_empty() || args.mfu.is_some() || args.model.is_some(),
         })
     }
 
@@ -278,8 +310,12 @@ mod tests {
         results.gemm[0].verified = false;
         results.gemm[0].gflops = None;
         results.gemm[0].efficiency = None;
-        let text =
-            crate::report::render_tables(&render::tables(&results), Format::Markdown).unwrap();
+        let text = crate::report::render_tables(
+            &results_tables::run(&results),
+            Format::Markdown,
+            crate::report::Layout::Full,
+        )
+        .unwrap();
         let row = text.lines().find(|l| l.starts_with("| tiled")).unwrap();
         assert!(row.contains("FAILED"), "{row}");
         assert!(row.contains("| - | - | - |"), "{row}");

@@ -48,6 +48,12 @@ pub struct FleetLine {
     pub equivalents_of_measured: Option<Range>,
 }
 
+impl crate::report::View for FleetSummary {
+    fn tables(&self) -> Vec<Table> {
+        vec![summary_table(self)]
+    }
+}
+
 /// The whole summary, as JSON prints it.
 #[derive(Debug, Clone, Serialize)]
 pub struct FleetSummary {
@@ -157,23 +163,26 @@ fn line(p: &model::Projection, a: &Assumptions, measured: &Measured) -> FleetLin
 /// The summary as a table, the measurement and assumptions under it.
 pub fn summary_table(summary: &FleetSummary) -> Table {
     let m = &summary.measured;
-    let mut table = Table::new([
-        "fleet",
-        "accelerator",
-        "count",
-        "MW",
-        "MFU",
-        "training FLOP/s",
-        "days to train",
-        "inference tokens/s",
-        "equivalents of measured",
-    ])
+    let mut table = Table::with_text_columns(
+        "fleets",
+        [
+            "fleet",
+            "accelerator",
+            "count",
+            "MW",
+            "MFU",
+            "training FLOP/s",
+            "days to train",
+            "inference tokens/s",
+            "equivalents of measured",
+        ],
+    )
     .with_title(format!(
         "Projected fleets ({}), each also in equivalents of {}",
         summary.model, m.label
     ));
     for f in &summary.fleets {
-        table.push_row([
+        table.push_text_row([
             f.fleet.clone(),
             format!("{} {}", f.accelerator, f.dtype),
             si(f.count.central),

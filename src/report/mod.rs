@@ -1,16 +1,23 @@
-//! Output formats shared by every command: a plain `Table` of strings rendered as a
-//! terminal table, Markdown or CSV, and JSON for the typed results; plus the atomic
-//! file writer, so an existing output file is either replaced whole or left untouched.
-//!
-//! Each text format lives in its own file behind the `Exporter` trait, as hyperfine does.
+//! Output, one way for every command: a command builds one `View` (a `Serialize` value
+//! plus the typed tables it shows), and the formats are renderers of it: JSON from
+//! `Serialize`, the terminal table, Markdown and tidy CSV from the tables, as criterion
+//! fans one report out to several outputs. Also where an output goes: stdout or a file
+//! written atomically, the format chosen from the file's extension when not given, and
+//! terminal tables fitted to the terminal's width.
 
 mod csv_export;
 pub mod html;
 mod markdown;
+pub mod results_tables;
+mod table;
 mod text;
 
-use std::io::Write;
-use std::path::Path;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use table::{Cell, Column, Kind, Shown, Table, Unit, shown};
 
 use crate::error::{Error, Result};
 
@@ -22,76 +29,87 @@ pub enum Format {
     Table,
     /// Machine-readable JSON (the stable contract).
     Json,
-    /// Comma-separated values with a header row.
+    /// Tidy comma-separated values: one header, raw numbers in SI base units.
     Csv,
-    /// A GitHub-flavoured Markdown table.
+    /// GitHub-flavoured Markdown tables.
     Markdown,
 }
 
-/// A rectangular table of already-formatted cells.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Table {
-    /// Optional caption printed above the table (not in CSV).
-    pub title: Option<String>,
-    /// Column headers.
-    pub headers: Vec<String>,
-    /// Rows; each has as many cells as there are headers.
-    pub rows: Vec<Vec<String>>,
-    /// Lines printed under the table (not in CSV): assumptions, notes, sources.
-    pub notes: Vec<String>,
-}
-
-impl Table {
-    /// A table with the given headers and no rows.
-    pub fn new<S: Into<String>>(headers: impl IntoIterator<Item = S>) -> Self {
-        Table {
-            headers: headers.into_iter().map(Into::into).collect(),
-            ..Table::default()
+impl Format {
+    /// The format a file's extension names: .json, .csv, .md/.markdown, .txt.
+    pub fn from_extension(path: &Path) -> Option<Format> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "json" => Some(Format::Json),
+            "csv" => Some(Format::Csv),
+            "md" | "markdown" => Some(Format::Markdown),
+            "txt" => Some(Format::Table),
+            _ => None,
         }
     }
 
-    /// Sets the caption.
-    pub fn with_title(mut self, title: impl Into<String>) -> Self {
-        self.title = Some(title.into());
-        self
-    }
-
-    /// Appends a row of cells.
-    pub fn push_row<S: Into<String>>(&mut self, cells: impl IntoIterator<Item = S>) {
-        let row: Vec<String> = cells.into_iter().map(Into::into).collect();
-        debug_assert_eq!(
-            row.len(),
-            self.headers.len(),
-            "row width must match headers"
-        );
-        self.rows.push(row);
-    }
-
-    /// Appends a note printed under the table.
-    pub fn push_note(&mut self, note: impl Into<String>) {
-        self.notes.push(note.into());
+    fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Markdown => "markdown",
+        }
     }
 }
 
-/// Renders tables in one text format.
-trait Exporter {
-    fn render(&self, tables: &[Table]) -> Result<String>;
+/// How wide a terminal table may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Every column at its natural width (files, pipes, `--wide`).
+    Full,
+    /// Wrapped to fit this many columns of a terminal.
+    Fit(u16),
 }
 
-/// Renders one or more tables in a text format (`Json` is not a table format: callers
-/// serialise their typed results instead).
-pub fn render_tables(tables: &[Table], format: Format) -> Result<String> {
-    let exporter: &dyn Exporter = match format {
-        Format::Table => &text::TextExporter,
-        Format::Markdown => &markdown::MarkdownExporter,
-        Format::Csv => &csv_export::CsvExporter,
-        Format::Json => return Err(Error::runtime("internal: JSON is not rendered as a table")),
-    };
-    exporter.render(tables)
+/// What a command shows: its JSON is the `Serialize` value, its text formats the tables.
+pub trait View: Serialize {
+    fn tables(&self) -> Vec<Table>;
+}
+
+/// A view assembled from a ready JSON value and tables, for the commands whose typed view
+/// is not written yet (project, compare, the catalogs).
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct Assembled {
+    pub json: serde_json::Value,
+    #[serde(skip)]
+    pub tables: Vec<Table>,
+}
+
+impl View for Assembled {
+    fn tables(&self) -> Vec<Table> {
+        self.tables.clone()
+    }
+}
+
+/// Renders tables in a text format; JSON is not a table format (it comes from a `View`).
+pub fn render_tables(tables: &[Table], format: Format, layout: Layout) -> Result<String> {
+    match format {
+        Format::Table => Ok(text::render(tables, layout)),
+        Format::Markdown => Ok(markdown::render(tables)),
+        Format::Csv => csv_export::render(tables),
+        Format::Json => Err(Error::runtime(
+            "internal: JSON is rendered from a view, not from tables",
+        )),
+    }
+}
+
+/// Renders a view in one format.
+pub fn render<V: View + ?Sized>(view: &V, format: Format, layout: Layout) -> Result<String> {
+    match format {
+        Format::Json => to_json(view),
+        text => render_tables(&view.tables(), text, layout),
+    }
 }
 
 /// Serialises a value as pretty JSON with a trailing newline.
-pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
     let mut text = serde_json::to_string_pretty(value)
         .map_err(|e| Error::runtime(format!("could not serialise JSON: {e}")))?;
     text.push('\n');
@@ -109,5 +127,142 @@ pub fn emit(content: &str, output: Option<&Path>) -> Result<()> {
             let _ = stdout.flush();
             Ok(())
         }
+    }
+}
+
+/// The output flags every command takes.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct OutputArgs {
+    /// Output format [default: from the --output file's extension (.json, .csv, .md, .txt),
+    /// else table].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Terminal tables at full width, even when wider than the terminal.
+    #[arg(long)]
+    pub wide: bool,
+}
+
+impl OutputArgs {
+    /// Where and how to write, checked before any work: the format (the flag, else the
+    /// file's extension, else table) and, for a file, that it can be written.
+    pub fn destination(&self) -> Result<Destination> {
+        Destination::new(self.format, self.output.clone(), self.wide)
+    }
+}
+
+/// A resolved output: format, file (or stdout) and table layout.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Destination {
+    pub format: Format,
+    pub path: Option<PathBuf>,
+    pub layout: Layout,
+}
+
+impl Destination {
+    /// Resolves the format and checks a file can be written; says so on stderr when the
+    /// flag and the extension disagree (the flag wins).
+    pub fn new(format: Option<Format>, path: Option<PathBuf>, wide: bool) -> Result<Self> {
+        let by_extension = path.as_deref().and_then(Format::from_extension);
+        if let (Some(path), Some(asked), Some(implied)) = (&path, format, by_extension) {
+            if asked != implied {
+                eprintln!(
+                    "warning: writing {} to {} as --format {} asks, though its extension suggests {}",
+                    asked.name(),
+                    path.display(),
+                    asked.name(),
+                    implied.name()
+                );
+            }
+        }
+        if let Some(path) = &path {
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("html"))
+                && format.is_none()
+            {
+                return Err(Error::usage(format!(
+                    "{}: HTML is written by `fleetbench report RESULTS --html FILE`; give \
+                     --output a .json, .csv, .md or .txt file",
+                    path.display()
+                )));
+            }
+            crate::atomic_file::check_writable(path).map_err(|e| Error::usage(e_line(&e)))?;
+        }
+        let layout = match (&path, wide) {
+            (None, false) => terminal_width().map_or(Layout::Full, Layout::Fit),
+            _ => Layout::Full,
+        };
+        Ok(Destination {
+            format: format.or(by_extension).unwrap_or(Format::Table),
+            path,
+            layout,
+        })
+    }
+
+    /// Renders a view and writes it.
+    pub fn write<V: View + ?Sized>(&self, view: &V) -> Result<()> {
+        let text = render(view, self.format, self.layout)?;
+        emit(&text, self.path.as_deref())
+    }
+}
+
+fn e_line(error: &dyn std::error::Error) -> String {
+    crate::error::chain(error)
+}
+
+/// The terminal's width when stdout is a terminal: `COLUMNS` when set, else as measured.
+fn terminal_width() -> Option<u16> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    let from_env = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok());
+    from_env.or_else(|| terminal_size::terminal_size().map(|(w, _)| w.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_extension_picks_the_format_and_the_flag_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |name: &str| Some(dir.path().join(name));
+        let format_of = |f, name: &str| Destination::new(f, at(name), false).unwrap().format;
+        assert_eq!(format_of(None, "x.json"), Format::Json);
+        assert_eq!(format_of(None, "x.CSV"), Format::Csv);
+        assert_eq!(format_of(None, "x.md"), Format::Markdown);
+        assert_eq!(format_of(None, "x.out"), Format::Table);
+        assert_eq!(format_of(Some(Format::Csv), "x.json"), Format::Csv);
+    }
+
+    #[test]
+    fn an_unwritable_output_is_a_usage_error_before_any_work() {
+        let err = Destination::new(None, Some("/no/such/dir/x.json".into()), false).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("/no/such/dir/x.json"), "{err}");
+    }
+
+    #[test]
+    fn a_fitted_table_stays_within_the_width() {
+        let mut t = Table::new(
+            "t",
+            (0..12)
+                .map(|i| Column::text(&format!("a long column header {i}"), &format!("c{i}")))
+                .collect(),
+        );
+        t.push_row(
+            (0..12)
+                .map(|i| Cell::from(format!("value number {i}")))
+                .collect(),
+        );
+        let fitted = render_tables(&[t.clone()], Format::Table, Layout::Fit(80)).unwrap();
+        assert!(fitted.lines().all(|l| l.chars().count() <= 80), "{fitted}");
+        let full = render_tables(&[t], Format::Table, Layout::Full).unwrap();
+        assert!(full.lines().any(|l| l.chars().count() > 200), "{full}");
     }
 }

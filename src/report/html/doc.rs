@@ -27,13 +27,13 @@ pub(super) fn table(t: &Table) -> String {
         out.push_str(&format!("<caption>{}</caption>\n", escape(title)));
     }
     out.push_str("<thead><tr>");
-    for h in &t.headers {
-        out.push_str(&format!("<th>{}</th>", escape(h)));
+    for h in t.headers() {
+        out.push_str(&format!("<th>{}</th>", escape(&h)));
     }
     out.push_str("</tr></thead>\n<tbody>\n");
-    for row in &t.rows {
+    for row in t.shown_rows() {
         out.push_str("<tr>");
-        for cell in row {
+        for cell in &row {
             out.push_str(&format!("<td>{}</td>", escape(cell)));
         }
         out.push_str("</tr>\n");
@@ -135,8 +135,8 @@ mod tests {
             escape("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
         );
-        let mut t = Table::new(["k<"]).with_title("t&");
-        t.push_row(["<script>"]);
+        let mut t = Table::with_text_columns("t", ["k<"]).with_title("t&");
+        t.push_text_row(["<script>"]);
         let html = table(&t);
         assert!(
             html.contains("&lt;script&gt;") && !html.contains("<script>"),

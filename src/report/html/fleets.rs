@@ -88,15 +88,18 @@ pub(super) fn fleets_section(inputs: &Inputs<'_>, measured: &Measured<'_>) -> Re
 
 fn fleet_table(fleets: &[FleetOutcome], measured: &Measured<'_>) -> Table {
     let unit = measured.unit();
-    let mut t = Table::new([
-        "fleet".to_string(),
-        "name".into(),
-        "dtype".into(),
-        "accelerators".into(),
-        "training FLOP/s".into(),
-        "decode tokens/s".into(),
-        format!("equivalents of {unit}"),
-    ])
+    let mut t = Table::with_text_columns(
+        "fleets",
+        [
+            "fleet".to_string(),
+            "name".into(),
+            "dtype".into(),
+            "accelerators".into(),
+            "training FLOP/s".into(),
+            "decode tokens/s".into(),
+            format!("equivalents of {unit}"),
+        ],
+    )
     .with_title("Fleets: central (low–high)");
     let text = |r: Option<Range>| r.map_or_else(|| "n/a".into(), |r| range_text(&r, si));
     for f in fleets {
@@ -106,7 +109,7 @@ fn fleet_table(fleets: &[FleetOutcome], measured: &Measured<'_>) -> Table {
                 let eq = measured.local_flops(f.dtype).and_then(|(flops, _)| {
                     training(p).and_then(|fleet| local_equivalents(fleet, flops))
                 });
-                t.push_row([
+                t.push_text_row([
                     f.id.clone(),
                     f.name.clone(),
                     dtype,
@@ -124,7 +127,7 @@ fn fleet_table(fleets: &[FleetOutcome], measured: &Measured<'_>) -> Table {
                 }
             }
             Err(e) => {
-                t.push_row([
+                t.push_text_row([
                     f.id.clone(),
                     f.name.clone(),
                     dtype,

@@ -8,7 +8,7 @@ use super::{NODE_COLOUR, doc, gemm_chart};
 use crate::error::Result;
 use crate::model::Range;
 use crate::model::units::sig3;
-use crate::report::Table;
+use crate::report::{Table, results_tables};
 use crate::results::{ClusterResults, ResultsFile, RunResults};
 
 /// The results file, seen by the report.
@@ -111,98 +111,10 @@ fn run_section(run: &RunResults) -> Result<String> {
              the dashed line is the measured FMA peak, the solid line the measured roofline.";
         body.push_str(&doc::figure(&gemm_chart::svg(plot)?, caption));
     }
-    body.push_str(&doc::table(&gemm_table(run)));
-    body.push_str(&doc::table(&peaks_table(run)));
-    if !run.tuning.is_empty() {
-        body.push_str(&doc::table(&tuning_table(run)));
+    for table in results_tables::run(run) {
+        body.push_str(&doc::table(&table));
     }
     Ok(doc::section("measured", "Measured GEMM throughput", &body))
-}
-
-fn opt(v: Option<f64>) -> String {
-    v.map_or_else(|| "n/a".into(), sig3)
-}
-
-fn gemm_table(run: &RunResults) -> Table {
-    let mut t = Table::new([
-        "kernel",
-        "geometry",
-        "workload",
-        "dtype",
-        "M×N×K",
-        "median GFLOP/s",
-        "min",
-        "max",
-        "samples",
-        "verified",
-        "max error / bound",
-        "efficiency",
-        "timing",
-    ])
-    .with_title("GEMM results (raw)");
-    for g in &run.gemm {
-        t.push_row([
-            g.kernel.to_string(),
-            g.geometry.clone(),
-            g.workload.clone().unwrap_or_default(),
-            g.dtype.to_string(),
-            g.shape.label(),
-            opt(g.gflops.map(|s| s.median)),
-            opt(g.gflops.map(|s| s.min)),
-            opt(g.gflops.map(|s| s.max)),
-            g.samples.to_string(),
-            if g.verified { "yes" } else { "NO" }.into(),
-            format!("{:.3e} / {:.3e}", g.max_error, g.error_bound),
-            g.efficiency
-                .map_or_else(|| "n/a".into(), |e| format!("{:.2}%", e * 100.0)),
-            g.timing.map_or_else(|| "n/a".into(), |t| t.to_string()),
-        ]);
-    }
-    t.push_note(format!("timing: {}", run.timing));
-    t
-}
-
-fn peaks_table(run: &RunResults) -> Table {
-    let mut t = Table::new(["ceiling", "measured", "unit"]).with_title("Measured peaks");
-    t.push_row([
-        "FMA f32".into(),
-        sig3(run.peaks.fma_gflops.f32),
-        "GFLOP/s".into(),
-    ]);
-    if let Some(f16) = run.peaks.fma_gflops.f16 {
-        t.push_row(["FMA f16".into(), sig3(f16), "GFLOP/s".to_string()]);
-    }
-    t.push_row([
-        "copy bandwidth (read + write)".into(),
-        sig3(run.peaks.bandwidth_gbps),
-        "GB/s".to_string(),
-    ]);
-    t
-}
-
-fn tuning_table(run: &RunResults) -> Table {
-    let mut t = Table::new([
-        "dtype",
-        "shape class",
-        "kernel",
-        "source",
-        "GFLOP/s",
-        "tried",
-    ])
-    .with_title("Autotuning");
-    for r in &run.tuning {
-        let json = serde_json::to_value(r).unwrap_or_default();
-        let text = |k: &str| json[k].as_str().map(str::to_string).unwrap_or_default();
-        t.push_row([
-            text("dtype"),
-            text("class"),
-            r.kernel.clone(),
-            r.source.to_string(),
-            opt(r.gflops),
-            format!("{} ({} failed)", r.candidates_tried, r.candidates_failed),
-        ]);
-    }
-    t
 }
 
 fn run_environment(run: &RunResults) -> String {
@@ -235,9 +147,10 @@ fn run_environment(run: &RunResults) -> String {
     let limits = serde_json::to_value(&a.limits).unwrap_or_default();
     let mut out = doc::key_values(&rows);
     if let Some(map) = limits.as_object() {
-        let mut t = Table::new(["limit", "value"]).with_title("Adapter limits");
+        let mut t =
+            Table::with_text_columns("limits", ["limit", "value"]).with_title("Adapter limits");
         for (k, v) in map {
-            t.push_row([k.clone(), v.to_string()]);
+            t.push_text_row([k.clone(), v.to_string()]);
         }
         out.push_str(&doc::table(&t));
     }
@@ -273,11 +186,9 @@ fn cluster_section(c: &ClusterResults) -> Result<String> {
         let caption = "Median over ranks of each rank's median GFLOP/s, bars from the slowest to the fastest rank.";
         body.push_str(&doc::figure(&gemm_chart::svg(&plot)?, caption));
     }
-    body.push_str(&doc::table(&ranks_table(c)));
-    body.push_str(&doc::table(&stragglers_table(c)));
-    let mut notes = c.notes.clone();
-    notes.extend(c.skipped.iter().map(|s| format!("skipped: {s}")));
-    body.push_str(&doc::notes(&notes));
+    for table in results_tables::cluster(c) {
+        body.push_str(&doc::table(&table));
+    }
     Ok(doc::section(
         "measured",
         "Measured cluster throughput",
@@ -302,37 +213,4 @@ fn node_chart(c: &ClusterResults) -> BarChart {
         log: false,
         bars,
     }
-}
-
-fn ranks_table(c: &ClusterResults) -> Table {
-    let mut t = Table::new(["rank", "host", "adapter", "GFLOP/s", "verified", "failed"])
-        .with_title(format!("Ranks on {}", c.benchmark.label()));
-    for r in &c.ranks {
-        t.push_row([
-            r.rank.to_string(),
-            r.host.clone(),
-            r.adapter.label(),
-            opt(r.gflops),
-            if r.verified { "yes" } else { "NO" }.into(),
-            r.failed.join(", "),
-        ]);
-    }
-    t
-}
-
-fn stragglers_table(c: &ClusterResults) -> Table {
-    let mut t = Table::new(["rank", "host", "reason", "detail"]).with_title("Stragglers");
-    for s in &c.stragglers {
-        let reason = serde_json::to_value(s.reason).unwrap_or_default();
-        t.push_row([
-            s.rank.to_string(),
-            s.host.clone(),
-            reason.as_str().unwrap_or("").to_string(),
-            s.detail.clone(),
-        ]);
-    }
-    if c.stragglers.is_empty() {
-        t.push_note("none");
-    }
-    t
 }
