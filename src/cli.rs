@@ -1,9 +1,14 @@
-//! The command line (clap derive): one subcommand per job. Each subcommand's flags are
-//! defined beside the code that runs it, in `commands/`.
+//! The command line (clap derive): one subcommand per job, and the dispatch from a parsed
+//! command line to the command that runs it. Each subcommand's flags are defined beside
+//! the code that runs it, in `commands/`; the commands never look back at this module.
+//! Shell completions and the man page are made here, from the definition itself.
 
-use clap::{Parser, Subcommand};
+use std::io::Write;
+
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::commands;
+use crate::error::Result;
 
 /// Measure one GPU with verified WGSL GEMM kernels, then project sourced AI fleets.
 #[derive(Debug, Parser)]
@@ -32,4 +37,46 @@ pub enum Command {
     Merge(commands::merge::MergeArgs),
     /// Render a results file as one self-contained HTML page with SVG charts.
     Report(commands::report::ReportArgs),
+    /// Print a shell completion script (e.g. `fleetbench completions bash > ~/.local/share/bash-completion/completions/fleetbench`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `fleetbench man > fleetbench.1`.
+    Man,
+}
+
+/// Runs the parsed command line.
+pub fn execute(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Devices(args) => commands::devices::execute(&args),
+        Command::Run(args) => commands::run::execute(&args),
+        Command::Accelerators(args) => commands::catalog::execute_accelerators(&args),
+        Command::Fleets(args) => commands::catalog::execute_fleets(&args),
+        Command::Project(args) => commands::project::execute(&args),
+        Command::Compare(args) => commands::compare::execute(&args),
+        Command::Merge(args) => commands::merge::execute(&args),
+        Command::Report(args) => commands::report::execute(&args),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "fleetbench", &mut out);
+            print(&out)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|e| {
+                    crate::error::Error::runtime(format!("could not render the man page: {e}"))
+                })?;
+            print(&out)
+        }
+    }
+}
+
+fn print(bytes: &[u8]) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a message.
+    let _ = stdout.write_all(bytes).and_then(|()| stdout.flush());
+    Ok(())
 }

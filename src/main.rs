@@ -11,7 +11,7 @@ fn main() {
         Ok(cli) => cli,
         Err(err) => exit_on_clap_error(err),
     };
-    if let Err(err) = fleetbench::commands::execute(cli) {
+    if let Err(err) = fleetbench::cli::execute(cli) {
         eprintln!("error: {}", err.one_line());
         std::process::exit(err.exit_code());
     }

@@ -1,4 +1,5 @@
-//! One module per subcommand: its clap arguments and the function that runs it.
+//! One module per subcommand: its clap arguments and the function that runs it. The
+//! dispatch from a parsed command line lives in `cli`.
 
 pub mod catalog;
 pub mod compare;
@@ -8,20 +9,3 @@ pub mod project;
 pub mod report;
 pub mod run;
 pub mod summary;
-
-use crate::cli::{Cli, Command};
-use crate::error::Result;
-
-/// Runs the parsed command line.
-pub fn execute(cli: Cli) -> Result<()> {
-    match cli.command {
-        Command::Devices(args) => devices::execute(&args),
-        Command::Run(args) => run::execute(&args),
-        Command::Accelerators(args) => catalog::execute_accelerators(&args),
-        Command::Fleets(args) => catalog::execute_fleets(&args),
-        Command::Project(args) => project::execute(&args),
-        Command::Compare(args) => compare::execute(&args),
-        Command::Merge(args) => merge::execute(&args),
-        Command::Report(args) => report::execute(&args),
-    }
-}
