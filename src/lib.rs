@@ -9,6 +9,7 @@
 
 pub mod atomic_file;
 pub mod bridge;
+pub mod build_info;
 pub mod cli;
 pub mod cluster;
 pub mod commands;

@@ -76,8 +76,8 @@ impl Environment {
                 .map(|d| d.as_secs())
                 .unwrap_or(0),
             command_line: std::env::args().collect(),
-            git_commit: option_env!("FLEETBENCH_GIT_COMMIT").map(str::to_string),
-            wgpu_version: option_env!("FLEETBENCH_WGPU_VERSION").map(str::to_string),
+            git_commit: crate::build_info::git_commit().map(str::to_string),
+            wgpu_version: crate::build_info::dependency_version("wgpu").map(str::to_string),
         }
     }
 }
