@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::project::{
-    AssumptionArgs, CommonArgs, ModelArgs, NoteKind, power_method_text, projection_json, usage,
+    AssumptionArgs, CommonArgs, ModelArgs, NoteKind, power_method_base, projection_json, usage,
 };
 use crate::error::{Error, Result};
 use crate::model::units::{self, range_text, si};
@@ -177,8 +177,9 @@ pub fn compare_table(rows: &[Row], a: &Assumptions, size: FleetSize) -> Table {
         t.push_note(n);
     }
     t.push_note(format!(
-        "kW all-in per accelerator: {}",
-        power_methods(rows, a)
+        "kW all-in per accelerator: {}; each x (1 + scale-out network and storage share {})",
+        power_methods(rows, a),
+        range_text(&a.scaleout_share.value, units::sig3)
     ));
     if let Some(p) = rows.iter().find_map(|(_, o)| o.as_ref().ok()) {
         let a = Assumptions {
@@ -197,7 +198,7 @@ pub fn compare_table(rows: &[Row], a: &Assumptions, size: FleetSize) -> Table {
 
 fn power_methods(rows: &[Row], a: &Assumptions) -> String {
     let method = |p: &Projection| match p.all_in_kw.map(|(_, m)| m) {
-        Some(m) => power_method_text(m, a),
+        Some(m) => power_method_base(m, a),
         None => "none published".to_string(),
     };
     rows.iter()

@@ -876,8 +876,16 @@ fn training_lines(p: &Projection, a: &Assumptions) -> Vec<Note> {
 
 /// How an all-in power figure was obtained, in words.
 pub fn power_method_text(method: model::PowerMethod, a: &Assumptions) -> String {
-    let share = units::range_text(&a.scaleout_share.value, units::sig3);
-    let base = match method {
+    format!(
+        "{}, x (1 + scale-out network and storage share {})",
+        power_method_base(method, a),
+        units::range_text(&a.scaleout_share.value, units::sig3)
+    )
+}
+
+/// The per-accelerator part of the power method, without the shared scale-out share.
+pub fn power_method_base(method: model::PowerMethod, a: &Assumptions) -> String {
+    match method {
         model::PowerMethod::SystemPerChip => "rack/system power / accelerators".to_string(),
         model::PowerMethod::TdpPlusOverhead => format!(
             "TDP + host overhead {} kW ({})",
@@ -885,6 +893,5 @@ pub fn power_method_text(method: model::PowerMethod, a: &Assumptions) -> String 
             a.host_overhead_kw.status
         ),
         model::PowerMethod::Explicit => "catalog figure".to_string(),
-    };
-    format!("{base}, x (1 + scale-out network and storage share {share})")
+    }
 }
