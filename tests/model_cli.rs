@@ -276,23 +276,29 @@ fn users_beyond_the_online_population_are_said_in_words() {
     );
 }
 
+/// Llama 2 70B served on one 8-GPU H100 node.
+const NODE_70B: [&str; 9] = [
+    "project",
+    "--accelerator",
+    "h100",
+    "--gpus",
+    "8",
+    "--model",
+    "llama-2-70b",
+    "--inference-share",
+    "1",
+];
+
+fn on_the_node(extra: &[&'static str]) -> Vec<&'static str> {
+    let mut args = NODE_70B.to_vec();
+    args.extend_from_slice(extra);
+    args
+}
+
 #[test]
 fn a_latency_target_lowers_the_batch() {
-    let base = [
-        "project",
-        "--accelerator",
-        "h100",
-        "--gpus",
-        "8",
-        "--model",
-        "llama-2-70b",
-        "--inference-share",
-        "1",
-    ];
-    let free = json(&base);
-    let mut args = base.to_vec();
-    args.extend(["--tpot-ms", "30"]);
-    let held = json(&args);
+    let free = json(&NODE_70B);
+    let held = json(&on_the_node(&["--tpot-ms", "30"]));
     let i = &held["inference"];
     assert_eq!(i["bound"], "latency_target");
     assert!(i["tpot_ms"]["central"].as_f64().unwrap() <= 30.0 + 1e-9);
@@ -332,22 +338,7 @@ fn project_without_a_fitting_replica_reports_the_gap_unless_serving_is_asked() {
 
 #[test]
 fn bad_serving_input_exits_2_with_one_line() {
-    let node = [
-        "project",
-        "--accelerator",
-        "h100",
-        "--gpus",
-        "8",
-        "--model",
-        "llama-2-70b",
-        "--inference-share",
-        "1",
-    ];
-    let with = |extra: &[&'static str]| {
-        let mut v = node.to_vec();
-        v.extend_from_slice(extra);
-        v
-    };
+    let with = on_the_node;
     rejects(&with(&["--input-tokens", "0"]), "positive whole number");
     rejects(&with(&["--output-tokens=-3"]), "--output-tokens");
     rejects(&with(&["--batch", "0"]), "positive whole number");

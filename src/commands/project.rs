@@ -215,7 +215,7 @@ pub fn usage(e: ModelError) -> Error {
         ModelError::Layout(_) => "change --layout, or leave it out to search",
         ModelError::DoesNotFit(_) => "lower --batch, change --layout, or add accelerators",
         ModelError::LatencyTarget(_) => "relax --tpot-ms / --ttft-ms",
-        ModelError::EmptyFleet(_) | ModelError::NotPositiveCount { .. } => "",
+        ModelError::EmptyFleet(_) => "",
     };
     if hint.is_empty() {
         Error::usage(e)
@@ -465,7 +465,7 @@ fn assumptions_json(p: &Projection, a: &Assumptions) -> Value {
     v["tokens_per_user_day"] = json!(a.tokens_per_user_day());
     v["peak_flops_per_accelerator"] = json!(p.peak_flops);
     v["serve_peak_flops_per_accelerator"] = json!(p.serve_peak_flops);
-    v["bf16_peak_derived_from"] = json!(p.bf16_peak.derived_from);
+    v["bf16_peak_derived_from"] = json!(p.bf16_peak.as_ref().and_then(|b| b.derived_from));
     v["all_in_kw_per_accelerator"] = json!(
         p.all_in_kw
             .map(|(kw, method)| json!({"value": kw, "method": method}))
@@ -719,7 +719,7 @@ pub fn assumption_notes(p: &Projection, a: &Assumptions) -> Vec<Note> {
             ),
         ));
     }
-    if let Some(from) = p.bf16_peak.derived_from {
+    if let Some(from) = p.bf16_peak.as_ref().and_then(|b| b.derived_from) {
         notes.push(note(
             NoteKind::Gap,
             format!(
@@ -840,6 +840,20 @@ fn training_lines(p: &Projection, a: &Assumptions) -> Vec<Note> {
                 lines.push(sourced(A, name, range(s), &s.status, &s.source));
             }
         }
+    }
+    if let Some(site) = &p.site {
+        let size = match (site.count, site.power_gw) {
+            (Some(c), _) => format!("{} accelerators", units::range_text(&c, si)),
+            (None, Some(gw)) => format!("{} GW", units::range_text(&gw, units::sig3)),
+            (None, None) => "unknown".into(),
+        };
+        lines.push(sourced(
+            A,
+            "largest site (one job stays within it)",
+            size,
+            &site.status,
+            &site.source,
+        ));
     }
     let min = &a.min_tokens_per_accelerator;
     lines.push(sourced(

@@ -17,8 +17,6 @@ pub enum ModelError {
     NoPowerFigure { accelerator: String },
     #[error("fleet '{0}' has neither a count nor a power")]
     EmptyFleet(String),
-    #[error("{what} must be a positive whole number (got {value})")]
-    NotPositiveCount { what: &'static str, value: f64 },
     #[error("{0}")]
     ModelFigures(String),
     #[error("{0}")]

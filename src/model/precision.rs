@@ -31,7 +31,10 @@ pub struct PrecisionChoice {
 impl PrecisionChoice {
     /// The formats for `acc`: the user's choice, else the defaults.
     pub fn resolve(&self, acc: &Accelerator) -> Result<Precision, ModelError> {
-        let train = self.train.or(self.both).unwrap_or(DType::Bf16);
+        let train = match self.train.or(self.both) {
+            Some(d) => d,
+            None => default_train_dtype(acc)?,
+        };
         let serve = match self.serve.or(self.both) {
             Some(d) => d,
             None => default_serve_dtype(acc)?,
@@ -40,15 +43,32 @@ impl PrecisionChoice {
     }
 }
 
-/// FP8 where the accelerator runs it natively, else BF16, else FP4 (its only format).
+/// BF16 (its peak published or derived), else the accelerator's first published format.
+pub fn default_train_dtype(acc: &Accelerator) -> Result<DType, ModelError> {
+    if bf16_peak(acc).is_ok() {
+        return Ok(DType::Bf16);
+    }
+    first_format(acc)
+}
+
+/// FP8 where the accelerator runs it natively, else BF16, else its first published format
+/// (Rubin CPX: FP4 only).
 pub fn default_serve_dtype(acc: &Accelerator) -> Result<DType, ModelError> {
-    [DType::Fp8, DType::Bf16, DType::Fp4]
+    [DType::Fp8, DType::Bf16]
         .into_iter()
         .find(|d| acc.peak_tflops.contains_key(d))
+        .map_or_else(|| first_format(acc), Ok)
+}
+
+fn first_format(acc: &Accelerator) -> Result<DType, ModelError> {
+    acc.peak_tflops
+        .keys()
+        .next()
+        .copied()
         .ok_or_else(|| ModelError::NoPeak {
             accelerator: acc.id.clone(),
-            dtype: DType::Fp8,
-            published: acc.dtypes().join(", "),
+            dtype: DType::Bf16,
+            published: "none".into(),
         })
 }
 
@@ -145,6 +165,9 @@ mod tests {
         );
         assert_eq!(choose("a100").serve, DType::Bf16);
         assert_eq!(choose("rubin-cpx").serve, DType::Fp4);
+        let local = Accelerator::local("gpu", DType::Fp32, 1e13, 8.0, 0.5);
+        let p = PrecisionChoice::default().resolve(&local).unwrap();
+        assert_eq!((p.train, p.serve), (DType::Fp32, DType::Fp32));
         let both = PrecisionChoice {
             both: Some(DType::Fp8),
             train: None,

@@ -62,12 +62,16 @@ pub struct Projection {
     /// Dense peak FLOP/s per accelerator in the training format (BF16 derived where
     /// unpublished) and in the serving format.
     pub peak_flops: Range,
-    pub bf16_peak: Bf16Peak,
+    /// The BF16 peak MFU is quoted against (`None` for an accelerator without BF16, FP8
+    /// or FP4, which trains in its own format).
+    pub bf16_peak: Option<Bf16Peak>,
     pub serve_peak_flops: Range,
     /// The count the model derives from a stated power, when a count is stated too.
     pub modelled_count: Option<Range>,
     /// Set when the source's count and power disagree with the model.
     pub disagreement: Option<String>,
+    /// The fleet's largest site, when it spans several (it bounds one training job).
+    pub site: Option<Site>,
     pub training: Option<Training>,
     pub inference: std::result::Result<Inference, InferenceGap>,
 }
@@ -167,10 +171,10 @@ pub fn project(scenario: &Scenario, a: &Assumptions) -> Result<Projection, Model
     let per_acc_w = all_in.map(|(kw, _)| power::facility_w_per_accelerator(kw, pue.value));
     let sizing = size(scenario, per_acc_w)?;
     let (train_share, serve_share) = a.split();
-    let bf16_peak = precision::bf16_peak(acc)?;
-    let peak_flops = match a.precision.train {
-        super::accelerator::DType::Bf16 => bf16_peak.flops,
-        other => acc.peak_flops(other)?,
+    let bf16_peak = precision::bf16_peak(acc).ok();
+    let peak_flops = match (a.precision.train, &bf16_peak) {
+        (super::accelerator::DType::Bf16, Some(bf16)) => bf16.flops,
+        (other, _) => acc.peak_flops(other)?,
     };
     let training = if train_share > 0.0 {
         let limits = JobLimits {
@@ -214,6 +218,7 @@ pub fn project(scenario: &Scenario, a: &Assumptions) -> Result<Projection, Model
         serve_peak_flops,
         modelled_count: sizing.count_power_fed,
         disagreement: sizing.disagreement,
+        site: scenario.site.clone(),
         training,
         inference,
     })
