@@ -180,23 +180,16 @@ fn project_json_follows_the_contract() {
 
 #[test]
 fn the_issue_example_serves_llama_2_70b_on_one_node() {
-    let v = json(&[
-        "project",
-        "--accelerator",
-        "h100",
-        "--gpus",
-        "8",
-        "--model",
-        "llama-2-70b",
+    // project --accelerator h100 --gpus 8 --model llama-2-70b --serve-dtype fp8
+    //   --input-tokens 512 --output-tokens 256 --inference-share 1 --format json
+    let v = json(&on_the_node(&[
         "--serve-dtype",
         "fp8",
         "--input-tokens",
         "512",
         "--output-tokens",
         "256",
-        "--inference-share",
-        "1",
-    ]);
+    ]));
     let i = &v["inference"];
     assert_ordered(i, &["tokens_per_s", "requests_per_s", "tpot_ms", "ttft_ms"]);
     let replica = i["replica_size"].as_u64().unwrap();
