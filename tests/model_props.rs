@@ -65,6 +65,7 @@ fn ranges(p: &Projection) -> Vec<Range> {
             t.flops_per_s,
             t.largest_job.accelerators,
             t.largest_job.goodput,
+            t.largest_job.side_by_side,
         ]);
         out.extend(
             [t.tokens_per_s, t.days, t.gpu_hours, t.models_per_year]

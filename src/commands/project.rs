@@ -563,11 +563,22 @@ fn training_rows(t: &mut Table, p: &Projection) {
         "accelerators",
     );
     row(t, "training", "goodput of the largest job", job.goodput, "");
+    row(
+        t,
+        "training",
+        "such jobs side by side",
+        job.side_by_side,
+        "jobs",
+    );
     let optional = [
         (tr.tokens_per_s, "training tokens (fleet)", "tokens/s"),
         (tr.days, "days to train the model (largest job)", "days"),
         (tr.gpu_hours, "accelerator-hours for the model", "h"),
-        (tr.models_per_year, "such models per year (fleet)", "models"),
+        (
+            tr.models_per_year,
+            "such models per year (largest job)",
+            "models",
+        ),
     ];
     for (value, figure, unit) in optional {
         if let Some(v) = value {

@@ -2,8 +2,9 @@
 //! more accelerators than its global batch feeds (batch tokens ÷ the fewest tokens per
 //! accelerator published at scale) nor than its largest site holds. Goodput falls with job
 //! size: 1 ÷ (1 + failures per accelerator-hour × accelerators × hours lost per
-//! interruption). Days to train come from that job; models per year from the fleet running
-//! as many such jobs as it holds.
+//! interruption). Days to train and models per year come from that job, never from the
+//! whole fleet as one machine; how many such jobs the fleet holds side by side is reported
+//! beside them.
 
 use serde::Serialize;
 
@@ -77,6 +78,8 @@ pub struct LargestJob {
     pub goodput: Range,
     /// Wall-clock days for the model's compute; `None` without a compute figure.
     pub days: Option<Range>,
+    /// Such jobs the training accelerators hold side by side.
+    pub side_by_side: Range,
 }
 
 /// What a fleet's training share achieves, each figure a range.
@@ -92,7 +95,7 @@ pub struct Training {
     pub days: Option<Range>,
     /// Accelerator-hours for the model's compute on the largest job.
     pub gpu_hours: Option<Range>,
-    /// Such models the whole fleet trains per year, as many jobs side by side.
+    /// Such models the largest job trains per year, one after another.
     pub models_per_year: Option<Range>,
     pub largest_job: LargestJob,
 }
@@ -116,6 +119,16 @@ fn job_size(accelerators: Range, limits: &JobLimits) -> (Range, JobBound) {
         }
     }
     size
+}
+
+/// Whole jobs of `job` accelerators that `accelerators` hold, bound by bound.
+fn side_by_side(accelerators: Range, job: Range) -> Range {
+    let r = accelerators.per(job);
+    Range {
+        low: r.low.floor(),
+        central: r.central.floor(),
+        high: r.high.floor(),
+    }
 }
 
 /// Projects training on `accelerators` (a positive range), each delivering
@@ -156,14 +169,14 @@ pub fn project(
         tokens_per_s: active_params.map(|a| flops_per_s.scale(1.0 / (6.0 * a))),
         days,
         gpu_hours: compute_flop.map(|c| per_acc_useful.recip_times(c / 3600.0)),
-        models_per_year: compute_flop
-            .map(|c| flops_per_s.scale(DAYS_PER_YEAR * SECONDS_PER_DAY / c)),
+        models_per_year: days.map(|d| d.recip_times(DAYS_PER_YEAR)),
         largest_job: LargestJob {
             accelerators: job,
             limited_by,
             global_batch_tokens: limits.global_batch_tokens,
             goodput: job_goodput,
             days,
+            side_by_side: side_by_side(accelerators, job),
         },
     }
 }
@@ -215,10 +228,10 @@ mod tests {
         assert_eq!(job.accelerators.central, 16_384.0);
         assert_eq!(job.limited_by, JobBound::GlobalBatch);
         assert!((job.goodput.central - 1.0 / (1.0 + 2e-5 * 16_384.0 * 0.25)).abs() < 1e-12);
-        // The whole fleet still counts: ~61 such jobs side by side.
+        // Models per year are the job's, one after another; the fleet holds 61 such jobs.
         let per_job_year = DAYS_PER_YEAR / big.days.unwrap().central;
-        let ratio = big.models_per_year.unwrap().central / per_job_year;
-        assert!((ratio - 1e6 / 16_384.0).abs() < 1e-6, "{ratio}");
+        assert!((big.models_per_year.unwrap().central - per_job_year).abs() < 1e-9);
+        assert_eq!(job.side_by_side.central, 61.0);
         let small = project(
             Range::exact(1024.0),
             Range::exact(4e14),
