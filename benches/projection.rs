@@ -1,45 +1,73 @@
-//! Criterion bench of the projection: every catalog fleet projected once per iteration,
-//! and one accelerator comparison at equal power. Kept short for CI
+//! Criterion bench of the projection: `project --fleet` for one fleet (the layout and batch
+//! search included, target < 50 ms), every catalog fleet projected once per iteration, and
+//! one accelerator comparison at equal power. Kept short for CI
 //! (`--warm-up-time 1 --measurement-time 2`).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use fleetbench::model::scenario::{self, ModelOverrides};
-use fleetbench::model::{self, Assumptions, Catalog, DType, FleetSize, Range, Scenario};
+use fleetbench::model::{
+    self, Assumptions, Catalog, FleetSize, PrecisionChoice, Range, ReferenceModel, Scenario,
+};
 use std::hint::black_box;
+
+/// A scenario and its default assumptions, as `project` resolves them.
+fn resolved(catalog: &Catalog, s: Scenario) -> (Scenario, Assumptions) {
+    let precision = PrecisionChoice::default().resolve(&s.accelerator).unwrap();
+    (s, Assumptions::from_defaults(&catalog.defaults, precision))
+}
+
+fn fleets(catalog: &Catalog, model: &ReferenceModel) -> Vec<(Scenario, Assumptions)> {
+    catalog
+        .fleets
+        .iter()
+        .map(|f| {
+            resolved(
+                catalog,
+                Scenario::from_fleet(catalog, f, model.clone()).unwrap(),
+            )
+        })
+        .collect()
+}
 
 fn bench_projection(c: &mut Criterion) {
     let catalog = Catalog::embedded().expect("embedded catalog");
     let model = scenario::resolve_model(&catalog, None, ModelOverrides::default()).unwrap();
-    let assumptions = Assumptions::from_defaults(&catalog.defaults, DType::Fp8);
-    let fleets: Vec<Scenario> = catalog
-        .fleets
-        .iter()
-        .map(|f| Scenario::from_fleet(&catalog, f, model.clone()).unwrap())
-        .collect();
+    let all = fleets(&catalog, &model);
+    let openai = all.iter().find(|(s, _)| s.id == "openai-2025").unwrap();
+    c.bench_function(
+        "project --fleet openai-2025 (layout and batch search)",
+        |b| b.iter(|| black_box(model::project(black_box(&openai.0), &openai.1).unwrap())),
+    );
+    let moe =
+        scenario::resolve_model(&catalog, Some("deepseek-v3"), ModelOverrides::default()).unwrap();
+    let hyperion = fleets(&catalog, &moe)
+        .into_iter()
+        .find(|(s, _)| s.id == "meta-hyperion")
+        .unwrap();
+    c.bench_function("project --fleet meta-hyperion --model deepseek-v3", |b| {
+        b.iter(|| black_box(model::project(black_box(&hyperion.0), &hyperion.1).unwrap()))
+    });
     c.bench_function("project every catalog fleet", |b| {
         b.iter(|| {
-            for s in &fleets {
-                black_box(model::project(black_box(s), &assumptions).unwrap());
+            for (s, a) in &all {
+                black_box(model::project(black_box(s), a).unwrap());
             }
         })
     });
-    let compare: Vec<Scenario> = ["h100", "b200", "mi355x", "rubin", "tpu-v7", "trainium2"]
-        .iter()
-        .map(|id| {
-            Scenario::from_accelerator(
-                &catalog,
-                id,
-                FleetSize::Power(Range::exact(1e9)),
-                model.clone(),
-            )
-            .unwrap()
-        })
-        .collect();
+    let compare: Vec<(Scenario, Assumptions)> =
+        ["h100", "b200", "mi355x", "rubin", "tpu-v7", "trainium2"]
+            .iter()
+            .map(|id| {
+                let size = FleetSize::Power(Range::exact(1e9));
+                let s = Scenario::from_accelerator(&catalog, id, size, model.clone()).unwrap();
+                resolved(&catalog, s)
+            })
+            .collect();
     c.bench_function("compare six accelerators at 1 GW", |b| {
         b.iter(|| {
             compare
                 .iter()
-                .map(|s| model::project(s, &assumptions).unwrap().count.central)
+                .map(|(s, a)| model::project(s, a).unwrap().count.central)
                 .sum::<f64>()
         })
     });

@@ -1,13 +1,11 @@
 //! CLI tests of `accelerators`, `fleets`, `project` and `compare`: every format, the
 //! JSON contract, and every bad input (exit 2, one line on stderr, no panic).
 
-use assert_cmd::Command;
+mod common;
+
+use common::{fails_with, fleetbench};
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn fleetbench() -> Command {
-    Command::cargo_bin("fleetbench").unwrap()
-}
 
 fn json(args: &[&str]) -> Value {
     let out = fleetbench()
@@ -23,21 +21,9 @@ fn json(args: &[&str]) -> Value {
 
 /// Runs a bad command line and checks exit 2 with one `error:` line naming `needle`.
 fn rejects(args: &[&str], needle: &str) {
-    let out = fleetbench()
-        .args(args)
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(
-        stderr.trim_end().lines().count(),
-        1,
-        "not one line: {stderr}"
-    );
-    assert!(stderr.starts_with("error:"), "{stderr}");
-    assert!(stderr.contains(needle), "expected '{needle}' in: {stderr}");
-    assert!(!stderr.contains("panicked"));
+    fails_with(args, 2, needle);
+    let out = fleetbench().args(args).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error:"));
 }
 
 /// serde_json writes NaN and infinities as null: every range must hold three numbers.
@@ -121,6 +107,19 @@ fn project_fleet_prints_figures_and_assumptions() {
         );
 }
 
+/// Every `{low, central, high}` in `v[key]` for `keys` is ordered.
+fn assert_ordered(v: &Value, keys: &[&str]) {
+    for key in keys {
+        let r = &v[key];
+        let (l, c, h) = (
+            r["low"].as_f64().unwrap(),
+            r["central"].as_f64().unwrap(),
+            r["high"].as_f64().unwrap(),
+        );
+        assert!(l <= c && c <= h, "{key}: {r}");
+    }
+}
+
 #[test]
 fn project_json_follows_the_contract() {
     let v = json(&[
@@ -133,52 +132,190 @@ fn project_json_follows_the_contract() {
         "405e9",
         "--tokens",
         "15.6e12",
+        "--layers",
+        "126",
+        "--kv-heads",
+        "8",
+        "--head-dim",
+        "128",
         "--dtype",
         "fp8",
     ]);
     assert_eq!(v["fleet"]["accelerator"], "h100");
     assert_eq!(v["fleet"]["count"]["central"], 16384.0);
+    for key in ["count_stated", "count_power_fed", "binding"] {
+        assert!(v["fleet"].get(key).is_some_and(Value::is_null), "{key}");
+    }
+    assert_ordered(
+        &v["training"],
+        &[
+            "flops_per_s",
+            "tokens_per_s",
+            "days",
+            "gpu_hours",
+            "models_per_year",
+        ],
+    );
+    let job = &v["training"]["largest_job"];
+    assert_ordered(job, &["accelerators", "days", "goodput"]);
+    assert!(job["goodput"]["central"].as_f64().unwrap() < 1.0);
+    let i = &v["inference"];
     for key in [
-        "flops_per_s",
         "tokens_per_s",
-        "days",
-        "gpu_hours",
-        "models_per_year",
+        "users_served",
+        "joules_per_token",
+        "requests_per_s",
     ] {
-        let r = &v["training"][key];
-        assert!(
-            r["low"].as_f64().unwrap() <= r["central"].as_f64().unwrap(),
-            "{key}"
-        );
-        assert!(
-            r["central"].as_f64().unwrap() <= r["high"].as_f64().unwrap(),
-            "{key}"
-        );
+        assert!(i[key]["central"].as_f64().unwrap() > 0.0, "{key}");
     }
-    for key in ["tokens_per_s", "users_served", "joules_per_token"] {
-        assert!(
-            v["inference"][key]["central"].as_f64().unwrap() > 0.0,
-            "{key}"
-        );
-    }
+    assert!(i["batch"].as_u64().unwrap() >= 1);
+    assert!(i["layout"].as_str().unwrap().starts_with("TP"));
+    assert!(i["bound"].is_string());
     assert!(v["fleet"]["power_mw"]["central"].as_f64().unwrap() > 0.0);
     assert!(v["assumptions"]["mfu"]["value"]["central"].is_number());
+    assert_eq!(v["assumptions"]["train_dtype"], "fp8");
+    assert_eq!(v["assumptions"]["serve_dtype"], "fp8");
     assert_no_nan(&v);
 }
 
 #[test]
-fn project_without_a_fitting_replica_reports_the_gap_unless_serving_is_asked() {
+fn the_issue_example_serves_llama_2_70b_on_one_node() {
+    // project --accelerator h100 --gpus 8 --model llama-2-70b --serve-dtype fp8
+    //   --input-tokens 512 --output-tokens 256 --inference-share 1 --format json
+    let v = json(&on_the_node(&[
+        "--serve-dtype",
+        "fp8",
+        "--input-tokens",
+        "512",
+        "--output-tokens",
+        "256",
+    ]));
+    let i = &v["inference"];
+    assert_ordered(i, &["tokens_per_s", "requests_per_s", "tpot_ms", "ttft_ms"]);
+    let replica = i["replica_size"].as_u64().unwrap();
+    assert!(8 % replica == 0, "{replica}");
+    assert!(i["layout"].as_str().unwrap().starts_with("TP"));
+    assert!(
+        ["compute", "memory_capacity"].contains(&i["bound"].as_str().unwrap()),
+        "{}",
+        i["bound"]
+    );
+    // Output tokens/s = requests/s x output tokens.
+    let ratio = i["tokens_per_s"]["central"].as_f64().unwrap()
+        / i["requests_per_s"]["central"].as_f64().unwrap();
+    assert!((ratio - 256.0).abs() < 1e-6, "{ratio}");
+    assert_eq!(v["assumptions"]["train_dtype"], "bf16");
+    assert_eq!(v["assumptions"]["serve_dtype"], "fp8");
+    assert_eq!(v["assumptions"]["input_tokens"]["value"], 512.0);
+    assert!(v["training"].is_null());
+    assert_no_nan(&v);
+}
+
+#[test]
+fn flagship_fleets_serve_the_default_model_and_say_which_count_binds() {
+    for fleet in ["openai-2025", "openai-100x", "meta-2024", "xai-colossus"] {
+        let v = json(&["project", "--fleet", fleet]);
+        assert!(
+            v["inference"]["tokens_per_s"]["central"].as_f64().unwrap() > 0.0,
+            "{fleet}"
+        );
+        assert_eq!(v["assumptions"]["train_dtype"], "bf16", "{fleet}");
+        assert_eq!(v["assumptions"]["serve_dtype"], "fp8", "{fleet}");
+    }
+    let v = json(&["project", "--fleet", "nvidia-openai-10gw"]);
+    assert_eq!(v["fleet"]["binding"], "power");
+    let fed = v["fleet"]["count_power_fed"]["central"].as_f64().unwrap();
+    assert_eq!(v["fleet"]["count"]["central"].as_f64().unwrap(), fed);
+    assert_eq!(v["fleet"]["count_stated"]["central"], 4.5e6);
+    // A 1M-GPU fleet trains 405B as one 16k-GPU job, not as one machine.
+    let v = json(&["project", "--fleet", "openai-2025"]);
+    let job = &v["training"]["largest_job"];
+    assert_eq!(job["limited_by"], "global_batch");
+    assert!(job["accelerators"]["central"].as_f64().unwrap() < 2e4);
+    assert!(v["training"]["days"]["central"].as_f64().unwrap() > 30.0);
+}
+
+#[test]
+fn deepseek_v3_is_served_across_h100_nodes_with_expert_parallelism_or_pipelines() {
     let v = json(&[
+        "project",
+        "--fleet",
+        "openai-2025",
+        "--model",
+        "deepseek-v3",
+    ]);
+    let i = &v["inference"];
+    assert!(i["replica_size"].as_u64().unwrap() > 8, "{i}");
+    let layout = i["layout"].as_str().unwrap();
+    assert!(layout.contains("EP") || layout.contains("PP"), "{layout}");
+}
+
+#[test]
+fn users_beyond_the_online_population_are_said_in_words() {
+    let text = String::from_utf8(
+        fleetbench()
+            .args(["project", "--fleet", "openai-100x"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(text.contains("more than everyone online"), "{text}");
+    let v = json(&["project", "--fleet", "openai-100x"]);
+    assert_eq!(v["inference"]["users"]["exceeds_online_population"], true);
+    assert_eq!(
+        v["inference"]["users_vs_chatgpt_weekly"][0]["weekly_users"],
+        700e6
+    );
+}
+
+/// Llama 2 70B served on one 8-GPU H100 node.
+const NODE_70B: [&str; 9] = [
+    "project",
+    "--accelerator",
+    "h100",
+    "--gpus",
+    "8",
+    "--model",
+    "llama-2-70b",
+    "--inference-share",
+    "1",
+];
+
+fn on_the_node(extra: &[&'static str]) -> Vec<&'static str> {
+    let mut args = NODE_70B.to_vec();
+    args.extend_from_slice(extra);
+    args
+}
+
+#[test]
+fn a_latency_target_lowers_the_batch() {
+    let free = json(&NODE_70B);
+    let held = json(&on_the_node(&["--tpot-ms", "30"]));
+    let i = &held["inference"];
+    assert_eq!(i["bound"], "latency_target");
+    assert!(i["tpot_ms"]["central"].as_f64().unwrap() <= 30.0 + 1e-9);
+    assert!(
+        i["tokens_per_s"]["central"].as_f64().unwrap()
+            <= free["inference"]["tokens_per_s"]["central"]
+                .as_f64()
+                .unwrap()
+    );
+}
+
+#[test]
+fn project_without_a_fitting_replica_reports_the_gap_unless_serving_is_asked() {
+    // 4 H100 hold 288 GB: no replica of 405B fits, but training stands.
+    let args = [
         "project",
         "--accelerator",
         "h100",
         "--gpus",
-        "16384",
-        "--params",
-        "405e9",
-        "--tokens",
-        "15.6e12",
-    ]);
+        "4",
+        "--model",
+        "llama-3.1-405b",
+    ];
+    let v = json(&args);
     assert!(v["inference"].is_null());
     assert!(
         v["inference_unavailable"]
@@ -187,6 +324,57 @@ fn project_without_a_fitting_replica_reports_the_gap_unless_serving_is_asked() {
             .contains("does not fit")
     );
     assert!(v["training"]["days"]["central"].as_f64().unwrap() > 0.0);
+    let mut asked = args.to_vec();
+    asked.extend(["--inference-share", "0.5"]);
+    rejects(&asked, "short");
+}
+
+#[test]
+fn bad_serving_input_exits_2_with_one_line() {
+    let with = on_the_node;
+    rejects(&with(&["--input-tokens", "0"]), "positive whole number");
+    rejects(&with(&["--output-tokens=-3"]), "--output-tokens");
+    rejects(&with(&["--batch", "0"]), "positive whole number");
+    rejects(&with(&["--tpot-ms", "1"]), "best achievable");
+    rejects(&with(&["--ttft-ms", "0.5"]), "best achievable");
+    rejects(&with(&["--layout", "TP16"]), "scale-up domain");
+    rejects(&with(&["--layout", "TP3"]), "powers of two");
+    rejects(&with(&["--layout", "TP2xEP2"]), "mixture-of-experts");
+    rejects(&with(&["--layout", "8 GPUs"]), "is not like");
+    rejects(&with(&["--batch", "100000"]), "short");
+    rejects(
+        &with(&["--layout", "TP1", "--batch", "100"]),
+        "holds at most",
+    );
+    // A mixture of experts without expert figures; a custom model missing the figures
+    // serving needs (unless training only).
+    let custom = [
+        "project",
+        "--accelerator",
+        "h100",
+        "--gpus",
+        "64",
+        "--params",
+        "70e9",
+        "--tokens",
+        "1e12",
+    ];
+    let mut moe = custom.to_vec();
+    moe.extend([
+        "--active-params",
+        "10e9",
+        "--layers",
+        "80",
+        "--kv-heads",
+        "8",
+        "--head-dim",
+        "128",
+    ]);
+    rejects(&moe, "expert count");
+    rejects(&custom, "number of layers");
+    let mut training_only = custom.to_vec();
+    training_only.extend(["--inference-share", "0"]);
+    fleetbench().args(&training_only).assert().success();
 }
 
 #[test]
@@ -388,6 +576,18 @@ fn impossible_projections_exit_2() {
             "0.5",
         ],
         "does not fit",
+    );
+    rejects(
+        &[
+            "project",
+            "--accelerator",
+            "h100",
+            "--gpus",
+            "8",
+            "--train-dtype",
+            "fp4",
+        ],
+        "no fp4 peak",
     );
     rejects(&["project", "--accelerator", "h100"], "--gpus");
     rejects(&["project"], "--fleet");

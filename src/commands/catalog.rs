@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::project::CommonArgs;
 use crate::error::Result;
+use crate::model::accelerator::PowerAssumptions;
 use crate::model::units::{range_text, si, sig3};
 use crate::model::{Accelerator, Catalog, DType, Fleet, PowerMethod, Range, power};
 use crate::report::{Assembled, Table};
@@ -51,7 +52,10 @@ fn peak(a: &Accelerator, d: DType) -> String {
 }
 
 fn all_in(a: &Accelerator, c: &Catalog) -> Option<(Range, PowerMethod)> {
-    a.all_in_kw(c.defaults.tdp_overhead.value)
+    a.all_in_kw(&PowerAssumptions {
+        host_overhead_kw: c.defaults.host_overhead_kw.value,
+        scaleout_share: c.defaults.scaleout_share.value,
+    })
 }
 
 /// Runs `fleetbench accelerators`.
@@ -121,9 +125,11 @@ fn accelerators_table(c: &Catalog) -> Table {
     }
     t.push_note("Ranges are central (low–high): vendor peaks whose dense/sparse basis is not stated, estimates, or power spreads.");
     t.push_note(format!(
-        "kW all-in = rack/system power / chips where published, else TDP x {} ({}); n/p = not published.",
-        range_text(&c.defaults.tdp_overhead.value, sig3),
-        c.defaults.tdp_overhead.source
+        "kW all-in = rack/system power / chips where published, else TDP + {} kW host overhead ({}); \
+         both x (1 + {} scale-out network and storage share); n/p = not published.",
+        range_text(&c.defaults.host_overhead_kw.value, sig3),
+        c.defaults.host_overhead_kw.source,
+        range_text(&c.defaults.scaleout_share.value, sig3)
     ));
     t.push_note("fp64/tf32 peaks, power status, basis notes and full sources: --format json.");
     t

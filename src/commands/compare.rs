@@ -4,10 +4,15 @@
 
 use serde_json::{Value, json};
 
-use super::project::{AssumptionArgs, CommonArgs, ModelArgs, choose_dtype, projection_json};
+use super::project::{
+    AssumptionArgs, CommonArgs, ModelArgs, NoteKind, power_method_base, projection_json, usage,
+};
 use crate::error::{Error, Result};
 use crate::model::units::{self, range_text, si};
-use crate::model::{self, Assumptions, Catalog, FleetSize, Projection, Range, Scenario};
+use crate::model::{
+    self, Accelerator, Assumptions, Catalog, FleetSize, PrecisionChoice, Projection, Range,
+    ReferenceModel, Scenario,
+};
 use crate::report::{Assembled, Table};
 
 /// Arguments of `fleetbench compare`.
@@ -34,8 +39,14 @@ fn parse_count(s: &str) -> std::result::Result<f64, String> {
     units::parse_positive(s, "--gpus")
 }
 
+/// Formats of the shared assumptions before each accelerator resolves its own.
+pub const DEFAULT_PRECISION: model::Precision = model::Precision {
+    train: model::DType::Bf16,
+    serve: model::DType::Fp8,
+};
+
 /// One accelerator's outcome: a projection, or why there is none.
-type Row = (String, std::result::Result<Projection, String>);
+pub type Row = (String, std::result::Result<Projection, String>);
 
 /// Runs `fleetbench compare`.
 pub fn execute(args: &CompareArgs) -> Result<()> {
@@ -50,31 +61,54 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
         return Err(Error::usage("--accelerators needs at least one id"));
     }
     let model = args.model.resolve(&catalog)?;
-    let dtype = choose_dtype(args.assumptions.dtype, &accelerators)?;
     if args.assumptions.mfu == Some(super::summary::MfuChoice::Measured) {
         return Err(Error::usage(
             "--mfu measured needs a results file: use `fleetbench project --from results.json --mfu measured`",
         ));
     }
-    let a = args.assumptions.resolve(&catalog, dtype);
+    // Each row resolves its own formats; these are the shared assumptions.
+    let a = args.assumptions.resolve_in(&catalog, DEFAULT_PRECISION);
     let size = match (args.gpus, args.power) {
         (Some(n), _) => FleetSize::Count(Range::exact(n)),
         (None, Some(w)) => FleetSize::Power(Range::exact(w)),
         (None, None) => return Err(Error::usage("give --power (e.g. 1GW) or --gpus N")),
     };
-    let rows: Vec<Row> = accelerators
-        .iter()
-        .map(|acc| {
-            let outcome = Scenario::from_accelerator(&catalog, &acc.id, size, model.clone())
-                .and_then(|s| model::project(&s, &a))
-                .map_err(|e| e.to_string());
-            (acc.id.clone(), outcome)
-        })
-        .collect();
+    let rows = project_each(
+        &catalog,
+        &accelerators,
+        size,
+        &model,
+        &a,
+        &args.assumptions.precision(),
+    );
     destination.write(&Assembled {
         json: compare_json(&rows, &a),
         tables: vec![compare_table(&rows, &a, size)],
     })
+}
+
+/// Each accelerator projected under the same assumptions, in the formats `choice`
+/// resolves to on it (per-accelerator defaults unless the user fixed them).
+pub fn project_each(
+    catalog: &Catalog,
+    accelerators: &[&Accelerator],
+    size: FleetSize,
+    model: &ReferenceModel,
+    a: &Assumptions,
+    choice: &PrecisionChoice,
+) -> Vec<Row> {
+    accelerators
+        .iter()
+        .map(|acc| {
+            let outcome = Scenario::from_accelerator(catalog, &acc.id, size, model.clone())
+                .and_then(|s| {
+                    let a = a.for_accelerator(acc, choice).map_err(usage)?;
+                    model::project(&s, &a).map_err(usage)
+                })
+                .map_err(|e| e.to_string());
+            (acc.id.clone(), outcome)
+        })
+        .collect()
 }
 
 fn compare_json(rows: &[Row], a: &Assumptions) -> Value {
@@ -117,11 +151,11 @@ pub fn compare_table(rows: &[Row], a: &Assumptions, size: FleetSize) -> Table {
         "peak/acc FLOP/s",
         "train FLOP/s",
         "days to train",
-        "decode tokens/s",
-        "J/token",
+        "output tokens/s",
+        "J/output token",
     ];
     let mut t = Table::with_text_columns("comparison", headers)
-        .with_title(format!("compare {basis}, {model}, {}", a.dtype));
+        .with_title(format!("compare {basis}, {model}, {}", formats_text(rows)));
     let mut notes = Vec::new();
     for (id, outcome) in rows {
         match outcome {
@@ -143,15 +177,20 @@ pub fn compare_table(rows: &[Row], a: &Assumptions, size: FleetSize) -> Table {
         t.push_note(n);
     }
     t.push_note(format!(
-        "kW all-in per accelerator: {}",
-        power_methods(rows, a)
+        "kW all-in per accelerator: {}; each x (1 + scale-out network and storage share {})",
+        power_methods(rows, a),
+        range_text(&a.scaleout_share.value, units::sig3)
     ));
     if let Some(p) = rows.iter().find_map(|(_, o)| o.as_ref().ok()) {
-        for n in super::project::assumption_notes(p, a)
+        let a = Assumptions {
+            precision: p.precision,
+            ..a.clone()
+        };
+        for n in super::project::assumption_notes(p, &a)
             .into_iter()
-            .filter(|n| !n.contains("all-in IT kW") && !n.starts_with("users served"))
+            .filter(|n| !matches!(n.kind, NoteKind::PowerMethod | NoteKind::Users))
         {
-            t.push_note(n);
+            t.push_note(n.text);
         }
     }
     t
@@ -159,18 +198,36 @@ pub fn compare_table(rows: &[Row], a: &Assumptions, size: FleetSize) -> Table {
 
 fn power_methods(rows: &[Row], a: &Assumptions) -> String {
     let method = |p: &Projection| match p.all_in_kw.map(|(_, m)| m) {
-        Some(model::PowerMethod::SystemPerChip) => "rack/system power / chips".to_string(),
-        Some(model::PowerMethod::TdpTimesOverhead) => format!(
-            "TDP x overhead {}",
-            range_text(&a.tdp_overhead.value, units::sig3)
-        ),
-        Some(model::PowerMethod::Explicit) => "catalog figure".to_string(),
+        Some(m) => power_method_base(m, a),
         None => "none published".to_string(),
     };
     rows.iter()
         .filter_map(|(id, o)| o.as_ref().ok().map(|p| format!("{id} {}", method(p))))
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// "train bf16, serve fp8", or each accelerator's formats when they differ.
+fn formats_text(rows: &[Row]) -> String {
+    let each: Vec<(String, String)> = rows
+        .iter()
+        .filter_map(|(id, o)| {
+            o.as_ref().ok().map(|p| {
+                (
+                    id.clone(),
+                    format!("train {}, serve {}", p.precision.train, p.precision.serve),
+                )
+            })
+        })
+        .collect();
+    match each.first() {
+        Some((_, first)) if each.iter().all(|(_, f)| f == first) => first.clone(),
+        _ => each
+            .iter()
+            .map(|(id, f)| format!("{id}: {f}"))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
 }
 
 fn projection_cells(p: &Projection) -> Vec<String> {

@@ -6,13 +6,14 @@
 
 use std::path::PathBuf;
 
-use super::compare::compare_table;
-use super::project::choose_dtype;
+use super::compare::{DEFAULT_PRECISION, compare_table, project_each};
+use super::project::usage;
 use crate::error::Result;
 use crate::model::scenario::{self, ModelOverrides};
 use crate::model::units::{self, si};
 use crate::model::{
-    self, Assumptions, Catalog, DType, FleetSize, Projection, Range, ReferenceModel, Scenario,
+    self, Assumptions, Catalog, DType, FleetSize, PrecisionChoice, Projection, Range,
+    ReferenceModel, Scenario,
 };
 use crate::report::html::{self, FleetOutcome, Inputs, VendorRow};
 
@@ -52,7 +53,16 @@ pub fn execute(args: &ReportArgs) -> Result<()> {
     let assumptions = vendors
         .iter()
         .find_map(|(_, o)| o.as_ref().ok())
-        .map(|p| super::project::assumption_notes(p, &a))
+        .map(|p| {
+            let a = Assumptions {
+                precision: p.precision,
+                ..a.clone()
+            };
+            super::project::assumption_notes(p, &a)
+                .into_iter()
+                .map(|n| n.text)
+                .collect()
+        })
         .unwrap_or_default();
     let command_line: Vec<String> = std::env::args().collect();
     let inputs = Inputs {
@@ -93,9 +103,14 @@ fn project_fleet(
     model: &ReferenceModel,
 ) -> Result<(DType, Projection)> {
     let scenario = Scenario::from_fleet(catalog, fleet, model.clone())?;
-    let dtype = choose_dtype(None, &[&scenario.accelerator])?;
-    let a = Assumptions::from_defaults(&catalog.defaults, dtype);
-    Ok((dtype, model::project(&scenario, &a)?))
+    let precision = PrecisionChoice::default()
+        .resolve(&scenario.accelerator)
+        .map_err(usage)?;
+    let a = Assumptions::from_defaults(&catalog.defaults, precision);
+    Ok((
+        precision.train,
+        model::project(&scenario, &a).map_err(usage)?,
+    ))
 }
 
 /// The comparison `compare --accelerators IDS --power P` makes, with default assumptions.
@@ -109,16 +124,14 @@ fn vendor_outcomes(
         .iter()
         .map(|id| catalog.accelerator(id.trim()))
         .collect::<Result<Vec<_>>>()?;
-    let dtype = choose_dtype(None, &accelerators)?;
-    let a = Assumptions::from_defaults(&catalog.defaults, dtype);
-    let rows = accelerators
-        .iter()
-        .map(|acc| {
-            let outcome = Scenario::from_accelerator(catalog, &acc.id, size, model.clone())
-                .and_then(|s| model::project(&s, &a))
-                .map_err(|e| e.to_string());
-            (acc.id.clone(), outcome)
-        })
-        .collect();
+    let a = Assumptions::from_defaults(&catalog.defaults, DEFAULT_PRECISION);
+    let rows = project_each(
+        catalog,
+        &accelerators,
+        size,
+        model,
+        &a,
+        &PrecisionChoice::default(),
+    );
     Ok((rows, a))
 }

@@ -5,11 +5,13 @@
 
 use serde::Serialize;
 
-use super::project::choose_dtype;
+use super::project::usage;
 use crate::bridge::Measured;
 use crate::error::{Error, Result};
 use crate::model::units::si;
-use crate::model::{self, Assumptions, Catalog, Range, ReferenceModel, Scenario, Sourced};
+use crate::model::{
+    self, Assumptions, Catalog, PrecisionChoice, Range, ReferenceModel, Scenario, Sourced,
+};
 use crate::report::Table;
 
 /// Where the fleets' utilisation comes from.
@@ -36,6 +38,7 @@ pub fn parse_mfu(text: &str) -> std::result::Result<MfuChoice, String> {
 pub struct FleetLine {
     pub fleet: String,
     pub accelerator: String,
+    /// Training and serving formats, "bf16/fp8".
     pub dtype: String,
     pub count: Range,
     pub power_mw: Option<Range>,
@@ -80,11 +83,13 @@ pub fn summarise(
     let mut headline = None;
     for id in &ids {
         let scenario = Scenario::from_fleet(catalog, catalog.fleet(id)?, model.clone())?;
-        let dtype = choose_dtype(None, &[&scenario.accelerator])?;
-        let measured = measured_for(dtype)?;
-        let mut assumptions = Assumptions::from_defaults(&catalog.defaults, dtype);
+        let precision = PrecisionChoice::default()
+            .resolve(&scenario.accelerator)
+            .map_err(usage)?;
+        let measured = measured_for(precision.train)?;
+        let mut assumptions = Assumptions::from_defaults(&catalog.defaults, precision);
         assumptions.mfu = mfu_for(mfu, &measured, &assumptions.mfu)?;
-        let projection = model::project(&scenario, &assumptions)?;
+        let projection = model::project(&scenario, &assumptions).map_err(usage)?;
         fleets.push(line(&projection, &assumptions, &measured));
         headline.get_or_insert(measured);
     }
@@ -147,7 +152,7 @@ fn line(p: &model::Projection, a: &Assumptions, measured: &Measured) -> FleetLin
     FleetLine {
         fleet: p.id.clone(),
         accelerator: p.accelerator.clone(),
-        dtype: a.dtype.to_string(),
+        dtype: format!("{}/{}", a.precision.train, a.precision.serve),
         count: p.count,
         power_mw: p.power_w.map(|w| w.scale(1e-6)),
         mfu: a.mfu.value,
@@ -173,12 +178,12 @@ pub fn summary_table(summary: &FleetSummary) -> Table {
             "MFU",
             "training FLOP/s",
             "days to train",
-            "inference tokens/s",
+            "output tokens/s",
             "equivalents of measured",
         ],
     )
     .with_title(format!(
-        "Projected fleets ({}), each also in equivalents of {}",
+        "Projected fleets ({}; accelerator train/serve formats), each also in equivalents of {}",
         summary.model, m.label
     ));
     for f in &summary.fleets {
@@ -213,10 +218,10 @@ pub fn summary_table(summary: &FleetSummary) -> Table {
         .iter()
         .any(|f| f.inference_tokens_per_s.is_none())
     {
-        table.push_note("Inference '-': not projected for that fleet (e.g. the model does not fit one scale-up domain); `fleetbench project --fleet ID` says why.");
+        table.push_note("Output '-': not projected for that fleet (e.g. the model is larger than its memory); `fleetbench project --fleet ID` says why.");
     }
     table.push_note(
-        "Cells: central (low–high). Full assumptions and sources: `fleetbench project --fleet ID`.",
+        "Every fleet trains in bf16 (MFU against the bf16 peak) and serves in fp8 where native; days are the largest single job's. Cells: central (low–high). Full assumptions and sources: `fleetbench project --fleet ID`.",
     );
     table
 }

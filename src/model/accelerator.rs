@@ -1,6 +1,8 @@
-//! One accelerator of the catalog: dense peak per data type, memory, bandwidth, power,
-//! and where each figure comes from. The all-in power per accelerator is resolved here
-//! (explicit figure, else system power / chips, else TDP × a stated overhead).
+//! One accelerator of the catalog: dense peak per data type, memory, bandwidth, scale-up
+//! fabric, power, and where each figure comes from. The all-in power per accelerator is
+//! resolved here, one method per family: system (rack or node) power / accelerators where a
+//! system figure exists, else TDP plus an additive host overhead derived from the systems
+//! that have figures; either way plus the scale-out network and storage share.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -8,6 +10,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::error::ModelError;
 use super::range::Range;
 
 /// The numeric formats a projection can use. `bf16` stands for the BF16/FP16 column.
@@ -103,8 +106,11 @@ pub struct Accelerator {
     pub memory_gb: f64,
     pub memory_bw_tbps: f64,
     pub tdp_w: Option<f64>,
-    /// Largest group a model replica may span (scale-up domain); 1 without a fabric.
+    /// Accelerators sharing one scale-up fabric (NVLink domain, pod); 1 without a fabric.
     pub scaleup_domain: u32,
+    /// Scale-up bandwidth per accelerator, both directions, in GB/s (needed when the
+    /// domain is larger than one accelerator).
+    pub scaleup_bw_gbps: Option<f64>,
     /// Rack or system power and how many accelerators share it.
     pub system_kw: Option<Range>,
     pub chips_per_system: Option<u32>,
@@ -123,19 +129,28 @@ pub struct Accelerator {
 pub enum PowerMethod {
     Explicit,
     SystemPerChip,
-    TdpTimesOverhead,
+    TdpPlusOverhead,
+}
+
+/// The per-accelerator power assumptions every method shares.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PowerAssumptions {
+    /// Host, in-node network and storage kW added to a TDP where no system figure exists.
+    pub host_overhead_kw: Range,
+    /// Scale-out network and storage as a share of the accelerators' IT power.
+    pub scaleout_share: Range,
 }
 
 impl Accelerator {
-    /// Dense peak FLOP/s for a data type, or a message naming the types that exist.
-    pub fn peak_flops(&self, dtype: DType) -> Result<Range, String> {
+    /// Dense peak FLOP/s for a data type, or an error naming the types that exist.
+    pub fn peak_flops(&self, dtype: DType) -> Result<Range, ModelError> {
         match self.peak_tflops.get(&dtype) {
             Some(tflops) => Ok(tflops.scale(1e12)),
-            None => Err(format!(
-                "{} has no {dtype} peak in the catalog (published: {}); choose another --dtype",
-                self.id,
-                self.dtypes().join(", ")
-            )),
+            None => Err(ModelError::NoPeak {
+                accelerator: self.id.clone(),
+                dtype,
+                published: self.dtypes().join(", "),
+            }),
         }
     }
 
@@ -144,9 +159,15 @@ impl Accelerator {
         self.peak_tflops.keys().map(|d| d.name()).collect()
     }
 
-    /// All-in IT power per accelerator in kW and how it was obtained; `None` when
-    /// neither a system power nor a TDP is published.
-    pub fn all_in_kw(&self, tdp_overhead: Range) -> Option<(Range, PowerMethod)> {
+    /// All-in IT power per accelerator in kW (scale-out network and storage included)
+    /// and how it was obtained; `None` when neither a system power nor a TDP is published.
+    pub fn all_in_kw(&self, p: &PowerAssumptions) -> Option<(Range, PowerMethod)> {
+        let (node_kw, method) = self.node_kw(p.host_overhead_kw)?;
+        Some((node_kw.times(p.scaleout_share.offset(1.0)), method))
+    }
+
+    /// Power per accelerator within its node or rack, before the scale-out share.
+    fn node_kw(&self, host_overhead_kw: Range) -> Option<(Range, PowerMethod)> {
         if let Some(kw) = self.all_in_kw {
             return Some((kw, PowerMethod::Explicit));
         }
@@ -156,8 +177,17 @@ impl Accelerator {
                 PowerMethod::SystemPerChip,
             ));
         }
-        self.tdp_w
-            .map(|w| (tdp_overhead.scale(w / 1e3), PowerMethod::TdpTimesOverhead))
+        self.tdp_w.map(|w| {
+            (
+                host_overhead_kw.offset(w / 1e3),
+                PowerMethod::TdpPlusOverhead,
+            )
+        })
+    }
+
+    /// Scale-up bandwidth in one direction, bytes/s (`None` without a fabric figure).
+    pub fn scaleup_bytes_per_s(&self) -> Option<f64> {
+        self.scaleup_bw_gbps.map(|gbps| gbps * 1e9 / 2.0)
     }
 
     /// Memory in bytes and bandwidth in bytes/s.
@@ -184,6 +214,7 @@ impl Accelerator {
             memory_bw_tbps: bw_tbps,
             tdp_w: None,
             scaleup_domain: 1,
+            scaleup_bw_gbps: None,
             system_kw: None,
             chips_per_system: None,
             all_in_kw: None,
@@ -212,5 +243,23 @@ mod tests {
                 .unwrap_err()
                 .contains("unknown data type")
         );
+    }
+
+    #[test]
+    fn all_in_power_adds_overhead_to_tdp_and_the_scaleout_share_to_every_method() {
+        let p = PowerAssumptions {
+            host_overhead_kw: Range::exact(0.5),
+            scaleout_share: Range::exact(0.1),
+        };
+        let mut acc = Accelerator::local("x", DType::Fp32, 1e12, 1.0, 1.0);
+        acc.tdp_w = Some(1000.0);
+        let (kw, method) = acc.all_in_kw(&p).unwrap();
+        assert_eq!(method, PowerMethod::TdpPlusOverhead);
+        assert!((kw.central - 1.65).abs() < 1e-12);
+        acc.system_kw = Some(Range::exact(16.0));
+        acc.chips_per_system = Some(8);
+        let (kw, method) = acc.all_in_kw(&p).unwrap();
+        assert_eq!(method, PowerMethod::SystemPerChip);
+        assert!((kw.central - 2.2).abs() < 1e-12);
     }
 }

@@ -1,11 +1,16 @@
-//! The assumptions a projection rests on (MFU, goodput, PUE, power overhead, serving
-//! utilisation, batch, context, tokens per user), each with its value and where it comes
-//! from. Defaults are read from `data/assumptions.toml`; every field can be overridden
-//! (a single value or a low/central/high range) by a caller or a command-line flag.
+//! The assumptions a projection rests on (MFU, training speedups, failure rate, PUE, power
+//! overheads, serving efficiency per format, request shape, users), each with its value and
+//! where it comes from. Defaults are read from `data/assumptions.toml`; a caller (or a
+//! command-line flag) overrides any of them with a single value or a low/central/high range.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::accelerator::DType;
+use super::accelerator::{Accelerator, DType, PowerAssumptions};
+use super::error::ModelError;
+use super::inference::layout::Layout;
+use super::precision::{Precision, PrecisionChoice};
 use super::range::Range;
 
 /// A value with its status and source, as printed under every projection.
@@ -18,13 +23,27 @@ pub struct Sourced<T> {
 }
 
 impl<T> Sourced<T> {
-    /// A value the user supplied through a flag (or a caller through the API).
-    pub fn user(value: T, flag: &str) -> Self {
+    /// A value the user supplied (through a flag, or a caller through the API).
+    pub fn user(value: T, how: &str) -> Self {
         Sourced {
             value,
             status: "user".into(),
-            source: format!("set with {flag}"),
+            source: format!("set with {how}"),
         }
+    }
+}
+
+/// The optimal-batch power law B = coefficient × C^exponent (tokens, C in FLOP).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchLaw {
+    pub coefficient: f64,
+    pub exponent: f64,
+}
+
+impl BatchLaw {
+    pub fn tokens(&self, compute_flop: f64) -> f64 {
+        self.coefficient * compute_flop.powf(self.exponent)
     }
 }
 
@@ -33,62 +52,145 @@ impl<T> Sourced<T> {
 #[serde(deny_unknown_fields)]
 pub struct Defaults {
     pub mfu: Sourced<Range>,
-    pub goodput: Sourced<Range>,
+    pub fp8_training_speedup: Sourced<Range>,
+    pub fp4_training_speedup: Sourced<Range>,
+    pub failure_rate_per_accelerator_hour: Sourced<Range>,
+    pub interruption_cost_hours: Sourced<Range>,
+    pub min_tokens_per_accelerator: Sourced<f64>,
+    pub critical_batch: Sourced<BatchLaw>,
     pub pue: Sourced<Range>,
-    pub tdp_overhead: Sourced<Range>,
-    pub compute_util: Sourced<Range>,
-    pub bandwidth_util: Sourced<Range>,
+    pub host_overhead_kw: Sourced<Range>,
+    pub scaleout_share: Sourced<Range>,
+    pub serving_efficiency: BTreeMap<DType, Sourced<Range>>,
     pub memory_usable: Sourced<f64>,
-    pub batch: Sourced<f64>,
-    pub context_tokens: Sourced<f64>,
-    pub tokens_per_user_day: Sourced<f64>,
+    pub allreduce_latency_us: Sourced<Range>,
+    pub pipeline_efficiency: Sourced<Range>,
+    pub expert_parallel_efficiency: Sourced<Range>,
+    pub input_tokens: Sourced<f64>,
+    pub output_tokens: Sourced<f64>,
+    pub messages_per_user_day: Sourced<f64>,
+    pub peak_to_average: Sourced<Range>,
+    pub online_population: Sourced<f64>,
     pub model: Sourced<String>,
+}
+
+/// How many sequences a replica decodes together.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum BatchChoice {
+    /// The largest batch whose KV cache fits (continuous batching fills memory), lowered
+    /// until any latency target holds.
+    #[default]
+    Auto,
+    Fixed(u64),
+}
+
+impl Serialize for BatchChoice {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            BatchChoice::Auto => s.serialize_str("auto"),
+            BatchChoice::Fixed(n) => s.serialize_u64(*n),
+        }
+    }
+}
+
+/// Latency targets a serving layout and batch must meet, in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct LatencyTargets {
+    /// Time per output token.
+    pub tpot_ms: Option<f64>,
+    /// Time to first token.
+    pub ttft_ms: Option<f64>,
 }
 
 /// Everything a projection assumes besides the fleet and the model.
 #[derive(Debug, Clone, Serialize)]
 pub struct Assumptions {
-    pub dtype: DType,
-    /// Model FLOPs utilisation during training.
+    #[serde(flatten)]
+    pub precision: Precision,
+    /// Model FLOPs utilisation during training, against the BF16 dense peak.
     pub mfu: Sourced<Range>,
-    /// Fraction of wall-clock time doing useful training steps.
-    pub goodput: Sourced<Range>,
+    pub fp8_training_speedup: Sourced<Range>,
+    pub fp4_training_speedup: Sourced<Range>,
+    /// A fixed goodput instead of the failure model, when the user gives one.
+    pub goodput: Option<Sourced<Range>>,
+    pub failure_rate_per_accelerator_hour: Sourced<Range>,
+    pub interruption_cost_hours: Sourced<Range>,
+    pub min_tokens_per_accelerator: Sourced<f64>,
+    pub critical_batch: Sourced<BatchLaw>,
+    /// A global batch in tokens instead of the model's published (or the law's) one.
+    pub global_batch_tokens: Option<Sourced<f64>>,
     /// Overrides the fleet's own PUE when set.
     pub pue: Option<Sourced<Range>>,
-    /// All-in power / TDP for accelerators with no system power figure.
-    pub tdp_overhead: Sourced<Range>,
-    /// Share of peak FLOP/s reached while serving (decode compute bound and prefill).
-    pub compute_util: Sourced<Range>,
-    /// Share of memory bandwidth reached while decoding.
-    pub bandwidth_util: Sourced<Range>,
+    pub host_overhead_kw: Sourced<Range>,
+    pub scaleout_share: Sourced<Range>,
+    /// Share of peak compute and bandwidth a serving stack reaches, per format.
+    pub serving_efficiency: BTreeMap<DType, Sourced<Range>>,
     /// Share of accelerator memory usable for weights and KV cache.
     pub memory_usable: Sourced<f64>,
-    /// Sequences decoded together per model replica.
-    pub batch: Sourced<f64>,
-    /// Average context held in the KV cache per sequence, in tokens.
-    pub context_tokens: Sourced<f64>,
-    pub tokens_per_user_day: Sourced<f64>,
+    pub allreduce_latency_us: Sourced<Range>,
+    pub pipeline_efficiency: Sourced<Range>,
+    pub expert_parallel_efficiency: Sourced<Range>,
+    pub batch: BatchChoice,
+    /// A serving layout fixed by the user; `None` searches for the best.
+    pub layout: Option<Layout>,
+    pub latency: LatencyTargets,
+    pub input_tokens: Sourced<f64>,
+    pub output_tokens: Sourced<f64>,
+    pub messages_per_user_day: Sourced<f64>,
+    /// Tokens a user consumes per day, when the user fixes it instead of deriving it.
+    #[serde(skip)]
+    pub tokens_per_user_day_override: Option<Sourced<f64>>,
+    pub peak_to_average: Sourced<Range>,
+    pub online_population: Sourced<f64>,
     /// Share of the fleet serving; `None` means each section uses the whole fleet.
     pub inference_share: Option<f64>,
 }
 
 impl Assumptions {
-    /// The catalog defaults, training in `dtype`.
-    pub fn from_defaults(defaults: &Defaults, dtype: DType) -> Self {
+    /// The catalog defaults, in the given formats.
+    pub fn from_defaults(d: &Defaults, precision: Precision) -> Self {
         Assumptions {
-            dtype,
-            mfu: defaults.mfu.clone(),
-            goodput: defaults.goodput.clone(),
+            precision,
+            mfu: d.mfu.clone(),
+            fp8_training_speedup: d.fp8_training_speedup.clone(),
+            fp4_training_speedup: d.fp4_training_speedup.clone(),
+            goodput: None,
+            failure_rate_per_accelerator_hour: d.failure_rate_per_accelerator_hour.clone(),
+            interruption_cost_hours: d.interruption_cost_hours.clone(),
+            min_tokens_per_accelerator: d.min_tokens_per_accelerator.clone(),
+            critical_batch: d.critical_batch.clone(),
+            global_batch_tokens: None,
             pue: None,
-            tdp_overhead: defaults.tdp_overhead.clone(),
-            compute_util: defaults.compute_util.clone(),
-            bandwidth_util: defaults.bandwidth_util.clone(),
-            memory_usable: defaults.memory_usable.clone(),
-            batch: defaults.batch.clone(),
-            context_tokens: defaults.context_tokens.clone(),
-            tokens_per_user_day: defaults.tokens_per_user_day.clone(),
+            host_overhead_kw: d.host_overhead_kw.clone(),
+            scaleout_share: d.scaleout_share.clone(),
+            serving_efficiency: d.serving_efficiency.clone(),
+            memory_usable: d.memory_usable.clone(),
+            allreduce_latency_us: d.allreduce_latency_us.clone(),
+            pipeline_efficiency: d.pipeline_efficiency.clone(),
+            expert_parallel_efficiency: d.expert_parallel_efficiency.clone(),
+            batch: BatchChoice::Auto,
+            layout: None,
+            latency: LatencyTargets::default(),
+            input_tokens: d.input_tokens.clone(),
+            output_tokens: d.output_tokens.clone(),
+            messages_per_user_day: d.messages_per_user_day.clone(),
+            tokens_per_user_day_override: None,
+            peak_to_average: d.peak_to_average.clone(),
+            online_population: d.online_population.clone(),
             inference_share: None,
         }
+    }
+
+    /// These assumptions in the formats `choice` resolves to on `acc`.
+    pub fn for_accelerator(
+        &self,
+        acc: &Accelerator,
+        choice: &PrecisionChoice,
+    ) -> Result<Self, ModelError> {
+        Ok(Assumptions {
+            precision: choice.resolve(acc)?,
+            ..self.clone()
+        })
     }
 
     /// The share of the fleet training and the share serving.
@@ -96,6 +198,53 @@ impl Assumptions {
         match self.inference_share {
             Some(share) => (1.0 - share, share),
             None => (1.0, 1.0),
+        }
+    }
+
+    /// Serving efficiency of the serving format (BF16's where the format has none).
+    pub fn serving_efficiency(&self) -> Sourced<Range> {
+        let dtype = self.precision.serve;
+        self.serving_efficiency
+            .get(&dtype)
+            .or_else(|| self.serving_efficiency.get(&DType::Bf16))
+            .cloned()
+            .unwrap_or_else(|| Sourced {
+                value: Range::exact(0.5),
+                status: "assumed".into(),
+                source: format!("no serving efficiency for {dtype} in the catalog"),
+            })
+    }
+
+    pub fn power(&self) -> PowerAssumptions {
+        PowerAssumptions {
+            host_overhead_kw: self.host_overhead_kw.value,
+            scaleout_share: self.scaleout_share.value,
+        }
+    }
+
+    /// Tokens per request (input + output): the longest context a sequence holds.
+    pub fn context_tokens(&self) -> Sourced<f64> {
+        Sourced {
+            value: self.input_tokens.value + self.output_tokens.value,
+            status: "derived".into(),
+            source: "input tokens + output tokens per request".into(),
+        }
+    }
+
+    /// Tokens a user consumes per day, input and output counted: messages per user per
+    /// day × tokens per request, unless fixed by the user.
+    pub fn tokens_per_user_day(&self) -> Sourced<f64> {
+        if let Some(t) = &self.tokens_per_user_day_override {
+            return t.clone();
+        }
+        Sourced {
+            value: self.messages_per_user_day.value * self.context_tokens().value,
+            status: "derived".into(),
+            source: format!(
+                "{} messages per weekly user per day ({}) x (input + output) tokens per request",
+                super::units::sig3(self.messages_per_user_day.value),
+                self.messages_per_user_day.status
+            ),
         }
     }
 }

@@ -189,6 +189,10 @@ fn check_accelerator(a: &Accelerator) -> std::result::Result<(), String> {
     if a.scaleup_domain == 0 {
         return Err("scaleup_domain must be at least 1".into());
     }
+    // Without a fabric bandwidth a replica cannot be tensor-parallel (it still pipelines).
+    if let Some(bw) = a.scaleup_bw_gbps {
+        check_positive(bw, "scaleup_bw_gbps")?;
+    }
     Ok(())
 }
 
@@ -208,6 +212,14 @@ fn check_fleet(f: &Fleet, catalog: &Catalog) -> std::result::Result<(), String> 
             return Err(format!("pue must be at least 1 (got {})", pue.low));
         }
     }
+    if let Some(site) = &f.largest_site {
+        check_status(&site.status)?;
+        match (&site.count, &site.power_gw) {
+            (Some(c), None) => check_positive_range(c, "largest_site.count")?,
+            (None, Some(p)) => check_positive_range(p, "largest_site.power_gw")?,
+            _ => return Err("largest_site needs a count or a power_gw (one of them)".into()),
+        }
+    }
     catalog
         .accelerator(&f.accelerator)
         .map(|_| ())
@@ -222,13 +234,19 @@ fn check_model(m: &ReferenceModel) -> std::result::Result<(), String> {
         (m.tokens, "tokens"),
         (m.compute_flop, "compute_flop"),
         (m.kv_bytes_per_token, "kv_bytes_per_token"),
+        (m.expert_params, "expert_params"),
+        (m.global_batch_tokens, "global_batch_tokens"),
     ] {
         if let Some(v) = value {
             check_positive(v, what)?;
         }
     }
-    if m.training_flop().is_none() {
-        return Err("needs compute_flop, or params and tokens".into());
+    if m.training_flop().is_none() && m.params.is_none() {
+        return Err("needs params, or compute_flop".into());
+    }
+    // A model serving can use must resolve to a full architecture.
+    if m.params.is_some() && m.layers.is_some() {
+        m.architecture().map_err(|e| e.to_string())?;
     }
     Ok(())
 }
@@ -294,6 +312,14 @@ mod tests {
             "gpt-4",
         ] {
             assert!(c.model(id).is_ok(), "missing model {id}");
+        }
+    }
+
+    #[test]
+    fn every_embedded_accelerator_with_a_fabric_has_its_bandwidth() {
+        let c = Catalog::embedded().unwrap();
+        for a in c.accelerators.iter().filter(|a| a.scaleup_domain > 1) {
+            assert!(a.scaleup_bw_gbps.is_some(), "{}", a.id);
         }
     }
 

@@ -1,6 +1,6 @@
 //! One fleet of the catalog: a system named in the source articles (or the facts files),
-//! with its operator, accelerator, stated count and/or power, PUE, date, status and the
-//! article it comes from.
+//! with its operator, accelerator, stated count and/or power, PUE, largest site, date,
+//! status and the article it comes from.
 
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +27,18 @@ impl FleetStatus {
     }
 }
 
+/// The largest single site of a fleet spread over several: one training job stays within
+/// it. Given as a count or a power (the model converts a power with the fleet's all-in
+/// power per accelerator).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    pub count: Option<Range>,
+    pub power_gw: Option<Range>,
+    pub status: String,
+    pub source: String,
+}
+
 /// A named fleet scenario.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,6 +55,8 @@ pub struct Fleet {
     pub power_gw: Option<Range>,
     /// Fleet-specific PUE; the catalog default applies when absent.
     pub pue: Option<Range>,
+    /// The largest site when the fleet spans several; absent when it is one site.
+    pub largest_site: Option<Site>,
     pub date: String,
     pub status: FleetStatus,
     /// The seed article (file name) this fleet comes from; empty when only the facts name it.

@@ -76,6 +76,24 @@ impl Range {
         }
     }
 
+    /// Adds a constant to every bound.
+    pub fn offset(self, k: f64) -> Self {
+        Range {
+            low: self.low + k,
+            central: self.central + k,
+            high: self.high + k,
+        }
+    }
+
+    /// Sum of two ranges, bound by bound.
+    pub fn plus(self, other: Range) -> Self {
+        Range {
+            low: self.low + other.low,
+            central: self.central + other.central,
+            high: self.high + other.high,
+        }
+    }
+
     /// Product of two non-negative ranges: bounds multiply bound by bound.
     pub fn times(self, other: Range) -> Self {
         Range {

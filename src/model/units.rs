@@ -44,6 +44,24 @@ pub fn parse_positive(text: &str, what: &str) -> Result<f64, String> {
     Ok(value)
 }
 
+/// Parses a strictly positive whole number (token counts, layers, a batch): `512`, `1_024`,
+/// `4e3`; zero, negatives and fractions are refused.
+pub fn parse_whole(text: &str, what: &str) -> Result<u32, String> {
+    let value = parse_positive(text, what).map_err(|_| {
+        format!(
+            "{what} must be a positive whole number (got {})",
+            text.trim()
+        )
+    })?;
+    if value.fract() != 0.0 || value > f64::from(u32::MAX) {
+        return Err(format!(
+            "{what} must be a positive whole number (got {})",
+            text.trim()
+        ));
+    }
+    Ok(value as u32)
+}
+
 /// Parses a fraction in (0, 1], or three comma-separated fractions `low,central,high`.
 pub fn parse_fraction_range(text: &str, what: &str) -> Result<Range, String> {
     let range = parse_ordered(text, what)?;
@@ -127,6 +145,9 @@ pub fn sig3(value: f64) -> String {
             "n/a".into()
         };
     }
+    if value.abs() < 1e-3 {
+        return format!("{value:.2e}");
+    }
     let digits = (2 - value.abs().log10().floor() as i32).clamp(0, 6) as usize;
     let text = format!("{value:.digits$}");
     if text.contains('.') {
@@ -181,6 +202,20 @@ mod tests {
         assert!(parse_fraction_range("1.2", "--mfu").is_err());
         assert!(parse_fraction_range("0", "--mfu").is_err());
         assert!(parse_fraction_range("0.5,0.4,0.6", "--mfu").is_err());
+    }
+
+    #[test]
+    fn whole_numbers_refuse_zero_negatives_and_fractions() {
+        assert_eq!(parse_whole("512", "--input-tokens").unwrap(), 512);
+        assert_eq!(parse_whole("4e3", "--batch").unwrap(), 4000);
+        for bad in ["0", "-5", "2.5", "lots", "1e12"] {
+            assert!(
+                parse_whole(bad, "--input-tokens")
+                    .unwrap_err()
+                    .contains("positive whole number"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

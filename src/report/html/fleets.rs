@@ -66,21 +66,21 @@ pub(super) fn fleets_section(inputs: &Inputs<'_>, measured: &Measured<'_>) -> Re
         &fleet_rows(inputs.fleets, training),
     );
     let serve = chart(
-        format!("Projected inference per fleet, decoding {model}"),
+        format!("Projected serving per fleet (output tokens), {model}"),
         "tokens/s, log scale (bar: central, whisker: low–high)",
         INFERENCE_COLOUR,
         &fleet_rows(inputs.fleets, decode),
     );
     let mut body = doc::para(&format!(
-        "Every fleet of the catalog under the default assumptions (listed below), each in its own data type, model {model}."
+        "Every fleet of the catalog under the default assumptions (listed below), training in bf16 and serving in fp8 where native, model {model}."
     ));
     body.push_str(&doc::figure(
         &bars::svg(&train)?,
-        "Training FLOP/s achieved: peak × MFU × goodput over the whole fleet.",
+        "Training FLOP/s achieved: BF16 peak × MFU × goodput of the largest job, over the whole fleet.",
     ));
     body.push_str(&doc::figure(
         &bars::svg(&serve)?,
-        "Fleet decode tokens/s with the whole fleet serving.",
+        "Fleet output tokens/s with the whole fleet serving (requests of input and output tokens).",
     ));
     body.push_str(&doc::table(&fleet_table(inputs.fleets, measured)));
     Ok(doc::section("fleets", "Fleets, projected", &body))
@@ -96,7 +96,7 @@ fn fleet_table(fleets: &[FleetOutcome], measured: &Measured<'_>) -> Table {
             "dtype".into(),
             "accelerators".into(),
             "training FLOP/s".into(),
-            "decode tokens/s".into(),
+            "output tokens/s".into(),
             format!("equivalents of {unit}"),
         ],
     )
@@ -171,7 +171,7 @@ pub(super) fn vendors_section(inputs: &Inputs<'_>) -> Result<String> {
     );
     let serve = chart(
         format!("Inference at {basis}"),
-        "decode tokens/s, log scale (bar: central, whisker: low–high)",
+        "output tokens/s, log scale (bar: central, whisker: low–high)",
         INFERENCE_COLOUR,
         &rows(decode),
     );
@@ -179,7 +179,7 @@ pub(super) fn vendors_section(inputs: &Inputs<'_>) -> Result<String> {
         &bars::svg(&train)?,
         "Same model and assumptions for every vendor, as `fleetbench compare`.",
     );
-    body.push_str(&doc::figure(&bars::svg(&serve)?, "Fleet decode tokens/s."));
+    body.push_str(&doc::figure(&bars::svg(&serve)?, "Fleet output tokens/s."));
     body.push_str(&doc::table(&inputs.vendor_table));
     Ok(doc::section("vendors", "Vendors at equal power", &body))
 }
