@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts a three-node Slurm cluster on this host: each slurmd in its own network namespace,
 # with its own address and host name, joined by a bridge; no systemd, and the system's
-# munge left alone. Everything it makes is recorded under DIR for .ci/slurm/stop.sh DIR.
+# munge left alone. DIR holds its configuration, state and logs; .ci/slurm/stop.sh DIR
+# stops it.
 #
 #   fleetbench-ctl    198.18.77.1   bridge fbci-br, slurmctld, and the clients
 #                                   (DIR/bin/srun, sbatch, sinfo, ... run in it)
@@ -38,27 +39,30 @@ esac
 for tool in ip nsenter unshare setsid munged slurmctld slurmd srun sinfo; do
   command -v "$tool" >/dev/null || { echo "start.sh: $tool is not installed" >&2 && exit 1; }
 done
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+# The marker, made only if absent, claims the machine: one cluster at a time.
+if ! (set -o noclobber && echo "$dir" >"$marker") 2>/dev/null; then
+  echo "start.sh: another cluster runs here (or was killed before its teardown); stop it" \
+    "with .ci/slurm/stop.sh $(head -n 1 "$marker")" >&2
+  exit 1
+fi
 cgroup=$(cpu_cgroup_path)
-parts=("$marker" $cgroup)
+parts=($cgroup)
 for name in "${members[@]}"; do parts+=("/run/netns/$(netns "$name")"); done
 for part in "${parts[@]}"; do
   if [ -e "$part" ]; then
-    echo "start.sh: $part exists: another cluster runs here (or was killed before its" \
-      "teardown); stop it with .ci/slurm/stop.sh $(cat "$marker" 2>/dev/null || echo DIR)" >&2
+    echo "start.sh: $part is left over from a cluster killed before its teardown;" \
+      "remove it with .ci/slurm/stop.sh $dir" >&2
     exit 1
   fi
 done
-
-mkdir -p "$dir"
-dir=$(cd "$dir" && pwd)
-echo "$dir" >"$marker"
 mkdir -p "$dir"/{state,log,run,bin,munge,node-env}
 chmod 0700 "$dir/munge"
 
-# --- network; each part is recorded before it is made, so stop.sh undoes a partial start
-mountpoint -q /run/netns || echo made >"$dir/run/netns-mount"
+# --- network (stop.sh finds every part by name, so it also undoes a partial start)
+mountpoint -q /run/netns || echo netns-mount >>"$marker"
 for name in "${members[@]}"; do
-  netns "$name" >>"$dir/run/netns"
   ip netns add "$(netns "$name")"
   ip -n "$(netns "$name")" link set lo up
 done
@@ -76,7 +80,6 @@ done
 # --- the CPU cgroup: weighted far above everything else (v1 shares 262144 against 1024,
 # v2 weight 10000 against 100)
 if [ -n "$cgroup" ]; then
-  echo "$cgroup" >"$dir/run/cgroup"
   if mkdir "$cgroup" 2>/dev/null; then
     if [ -e "$cgroup/cpu.shares" ]; then echo 262144 >"$cgroup/cpu.shares"; else echo 10000 >"$cgroup/cpu.weight"; fi
   else
@@ -90,12 +93,12 @@ socket=$dir/munge/munge.socket
 dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
 chmod 0400 "$dir/munge/munge.key"
 # In a session of its own, like every daemon here, so a Ctrl-C meant for the tests does not
-# reach it (munged exits on SIGINT, and every job then hangs on authentication).
-setsid munged --foreground --force --num-threads=10 --socket="$socket" \
-  --key-file="$dir/munge/munge.key" --pid-file="$dir/munge/munged.pid" \
+# reach it (munged exits on SIGINT, and every job then hangs on authentication); in the
+# controller's namespace (its socket is a file, reachable from all), so stop.sh finds it.
+setsid nsenter --net="/run/netns/$ctl_ns" -- munged --foreground --force --num-threads=10 \
+  --socket="$socket" --key-file="$dir/munge/munge.key" --pid-file="$dir/munge/munged.pid" \
   --log-file="$dir/log/munged.log" --seed-file="$dir/munge/munged.seed" \
   </dev/null >>"$dir/log/munged.log" 2>&1 &
-echo $! >"$dir/run/munged.pid"
 
 # --- slurm.conf: one exclusive partition, so jobs queue for the nodes instead of sharing
 cpus=$(nproc)
@@ -169,7 +172,6 @@ start_daemon() {
   setsid nsenter --net="/run/netns/$(netns "$name")" -- \
     unshare --uts -- sh -c 'hostname "$0" && exec "$@"' "$host" "$@" \
     </dev/null >>"$dir/log/$name.out" 2>&1 &
-  echo $! >"$dir/run/$name.pid"
   # Before any job starts: slurmstepd and the tasks inherit the daemon's cgroup.
   [ -z "$cgroup" ] || echo $! >"$cgroup/cgroup.procs"
 }
