@@ -1,7 +1,7 @@
 //! fleetbench on a real three-node Slurm cluster (`.ci/slurm/start.sh`: three slurmd, each
 //! in its own network namespace and host name, one of them planted as a straggler by
 //! running lavapipe on one CPU thread). `srun -N3` and each job of an `sbatch --array` run
-//! one rank per node; `merge` gathers each job into one cluster result, and
+//! two ranks per node; `merge` gathers each job into one cluster result, and
 //! `merge --fail-on-straggler` must name the slowed node from the measured figures alone.
 //!
 //! The three nodes share this machine's CPUs, so each job's ranks take turns (`flock`):
@@ -20,6 +20,8 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_fleetbench");
 const NODES: [&str; 3] = ["node1", "node2", "node3"];
+/// Ranks in each job: two on each node.
+const WORLD: usize = 6;
 /// The GEMM every rank runs: small enough that a rank takes about two seconds, large
 /// enough (64 workgroups of 64x64, ~40 ms a dispatch on lavapipe) that every lavapipe
 /// thread gets a steady share; at 256 (16 workgroups) a two-thread rank sometimes fell to
@@ -143,27 +145,38 @@ fn slow_node() -> &'static str {
     })
 }
 
-/// Checks the three rank files of one job, one rank on each node, returning the job id.
-fn assert_one_rank_per_node(files: &[PathBuf], job: Option<&str>) -> String {
-    assert_eq!(files.len(), 3, "three rank files expected: {files:?}");
-    let mut hosts = BTreeMap::new();
+/// Checks one job's rank files, two ranks on each node, returning the job id.
+fn assert_two_ranks_per_node(files: &[PathBuf], job: Option<&str>) -> String {
+    assert_eq!(files.len(), WORLD, "{WORLD} rank files expected: {files:?}");
+    let mut local_ranks: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    let mut ranks = Vec::new();
     let mut jobs = Vec::new();
     for file in files {
         let cluster = read(file)["cluster"].clone();
         assert_eq!(cluster["launcher"], "slurm", "{}", file.display());
-        assert_eq!(cluster["world_size"], 3);
-        assert_eq!(cluster["local_rank"], 0);
+        assert_eq!(cluster["world_size"], WORLD);
         let rank = cluster["rank"].as_u64().unwrap();
         let job_id = cluster["job_id"].as_str().unwrap().to_string();
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
         assert_eq!(name, format!("{job_id}-{rank}.json"), "the expanded output");
-        hosts.insert(cluster["host"].as_str().unwrap().to_string(), rank);
+        let host = cluster["host"].as_str().unwrap().to_string();
+        let local = cluster["local_rank"].as_u64().unwrap();
+        local_ranks.entry(host).or_default().push(local);
+        ranks.push(rank);
         jobs.push(job_id);
     }
-    assert_eq!(hosts.keys().collect::<Vec<_>>(), NODES, "{hosts:?}");
-    let mut ranks: Vec<u64> = hosts.values().copied().collect();
+    assert_eq!(
+        local_ranks.keys().collect::<Vec<_>>(),
+        NODES,
+        "{local_ranks:?}"
+    );
+    local_ranks.values_mut().for_each(|locals| locals.sort());
+    assert!(
+        local_ranks.values().all(|locals| locals == &[0, 1]),
+        "local ranks 0 and 1 on each node: {local_ranks:?}"
+    );
     ranks.sort();
-    assert_eq!(ranks, [0, 1, 2]);
+    assert_eq!(ranks, (0..WORLD as u64).collect::<Vec<_>>());
     jobs.dedup();
     assert_eq!(jobs.len(), 1, "all ranks in one job: {jobs:?}");
     if let Some(job) = job {
@@ -181,8 +194,13 @@ fn merge(dir: &Path, extra: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-/// Merges one job's files and checks the cluster result and that the planted node, and
-/// only it, is the straggler; prints the measured spread.
+/// Merges one job's files, checks the cluster result, and that every rank on the planted
+/// node is named a slow straggler and that node has the lowest figure; prints the spread.
+///
+/// A rank on another node may be named too: on a loaded virtual machine a two-thread rank
+/// now and then measures at one-thread speed for its whole run (a vCPU held elsewhere).
+/// With two ranks a node the median stays a normal rank's figure through one such rank,
+/// and the slow node is still named; a lone extra straggler is reported, not failed.
 fn assert_slow_node_named(dir: &Path, job: &str, slow: &str, what: &str) {
     let out = merge(dir, &["--format", "json"]);
     assert!(
@@ -193,39 +211,76 @@ fn assert_slow_node_named(dir: &Path, job: &str, slow: &str, what: &str) {
     let merged: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(merged["kind"], "cluster");
     assert_eq!(merged["job_id"], job);
-    assert_eq!(merged["world_size"], 3);
+    assert_eq!(merged["world_size"], WORLD);
     assert_eq!(merged["complete"], true);
-    assert_eq!(merged["nodes"].as_array().unwrap().len(), 3);
-    let ranks = merged["ranks"].as_array().unwrap();
-    let figures: BTreeMap<&str, f64> = ranks
-        .iter()
-        .map(|r| (r["host"].as_str().unwrap(), r["gflops"].as_f64().unwrap()))
-        .collect();
     let total = &merged["cluster_gflops"];
     assert_eq!(total["benchmark"], BENCHMARK);
-    assert_eq!(total["ranks_counted"], 3);
-    let sum: f64 = figures.values().sum();
+    assert_eq!(total["ranks_counted"], WORLD);
+    let ranks = merged["ranks"].as_array().unwrap();
+    let sum: f64 = ranks.iter().map(|r| r["gflops"].as_f64().unwrap()).sum();
     let value = total["total"].as_f64().unwrap();
     assert!((value - sum).abs() <= 1e-9 * sum, "{value} vs {sum}");
 
-    let stragglers = merged["stragglers"].as_array().unwrap();
-    let by_node: Vec<String> = figures
+    let by_rank: Vec<String> = ranks
         .iter()
-        .map(|(node, gflops)| format!("{node} {gflops:.2}"))
+        .map(|r| {
+            format!(
+                "{}/{} {:.2}",
+                r["host"].as_str().unwrap(),
+                r["rank"],
+                r["gflops"].as_f64().unwrap()
+            )
+        })
         .collect();
+    let stragglers = merged["stragglers"].as_array().unwrap();
     let named: Vec<String> = stragglers
         .iter()
-        .map(|s| format!("{} ({})", s["host"], s["detail"]))
+        .map(|s| {
+            format!(
+                "{}/{} {}",
+                s["host"].as_str().unwrap(),
+                s["rank"],
+                s["detail"]
+            )
+        })
         .collect();
     let spread = format!(
-        "{what}: GFLOP/s {}; stragglers: {}",
-        by_node.join(", "),
+        "{what}: GFLOP/s by node/rank {}; stragglers: {}",
+        by_rank.join(", "),
         named.join("; ")
     );
     let _ = writeln!(std::io::stderr(), "{spread}");
-    assert_eq!(stragglers.len(), 1, "only {slow}: {spread}");
-    assert_eq!(stragglers[0]["host"], slow, "{spread}");
-    assert_eq!(stragglers[0]["reason"], "slow", "{spread}");
+
+    let on_slow_node: Vec<&Value> = ranks.iter().filter(|r| r["host"] == slow).collect();
+    assert_eq!(on_slow_node.len(), 2, "{spread}");
+    for rank in on_slow_node {
+        let named = stragglers.iter().find(|s| s["rank"] == rank["rank"]);
+        assert!(
+            named.is_some_and(|s| s["reason"] == "slow"),
+            "rank {} on {slow} not named slow: {spread}",
+            rank["rank"]
+        );
+    }
+    let elsewhere = stragglers.iter().filter(|s| s["host"] != slow).count();
+    assert!(
+        elsewhere <= 1,
+        "more than one rank named off {slow}: {spread}"
+    );
+    let nodes = merged["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 3);
+    let lowest = nodes
+        .iter()
+        .min_by(|a, b| {
+            a["gflops"]
+                .as_f64()
+                .unwrap()
+                .total_cmp(&b["gflops"].as_f64().unwrap())
+        })
+        .unwrap();
+    assert_eq!(
+        lowest["host"], slow,
+        "the slow node's sum is the lowest: {spread}"
+    );
 
     let gate = merge(dir, &["--fail-on-straggler"]);
     assert_eq!(gate.status.code(), Some(1), "{spread}");
@@ -250,12 +305,12 @@ fn srun_across_three_nodes_names_the_slow_node() {
     let dir = tempfile::tempdir().unwrap();
     checked(
         Command::new("srun")
-            .args(["-N3", "--ntasks-per-node=1", "--time=5"])
+            .args(["-N3", "--ntasks-per-node=2", "--time=5"])
             .args(rank_command(dir.path()))
             .env("HOSTNAME", "submit-host"),
         "srun -N3 fleetbench run",
     );
-    let job = assert_one_rank_per_node(&json_files(dir.path()), None);
+    let job = assert_two_ranks_per_node(&json_files(dir.path()), None);
     assert_slow_node_named(dir.path(), &job, slow, "srun -N3");
 }
 
@@ -276,7 +331,7 @@ fn each_job_of_an_sbatch_array_names_the_slow_node() {
         &script,
         format!(
             "#!/bin/bash\n\
-             #SBATCH --array=1-2\n#SBATCH --nodes=3\n#SBATCH --ntasks-per-node=1\n\
+             #SBATCH --array=1-2\n#SBATCH --nodes=3\n#SBATCH --ntasks-per-node=2\n\
              #SBATCH --time=5\n#SBATCH --output={dir}/slurm-%A_%a.out\n\
              set -e\nmkdir -p \"{task}\"\n\
              echo \"$SLURM_ARRAY_JOB_ID $SLURM_JOB_ID\" > \"{task}/ids\"\n\
@@ -306,7 +361,7 @@ fn each_job_of_an_sbatch_array_names_the_slow_node() {
             panic!("ids '{ids}'");
         };
         assert_eq!(array, array_job, "array task {task} of the submitted array");
-        assert_one_rank_per_node(&json_files(&task_dir), Some(job));
+        assert_two_ranks_per_node(&json_files(&task_dir), Some(job));
         assert_slow_node_named(&task_dir, job, slow, &format!("sbatch array task {task}"));
         jobs.push(job.to_string());
     }

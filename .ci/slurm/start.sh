@@ -39,6 +39,11 @@ esac
 for tool in ip nsenter unshare setsid munged slurmctld slurmd srun sinfo; do
   command -v "$tool" >/dev/null || { echo "start.sh: $tool is not installed" >&2 && exit 1; }
 done
+if [ "$(nproc)" -lt 2 ]; then
+  echo "start.sh: one CPU: no lavapipe thread to take away from $slow_node, so no" \
+    "straggler can be planted" >&2
+  exit 1
+fi
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 # The marker, made only if absent, claims the machine: one cluster at a time.
