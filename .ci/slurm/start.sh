@@ -53,7 +53,8 @@ if ! (set -o noclobber && echo "$dir" >"$marker") 2>/dev/null; then
   exit 1
 fi
 cgroup=$(cpu_cgroup_path)
-parts=($cgroup)
+parts=()
+[ -z "$cgroup" ] || parts+=("$cgroup")
 for name in "${members[@]}"; do parts+=("/run/netns/$(netns "$name")"); done
 for part in "${parts[@]}"; do
   if [ -e "$part" ]; then
@@ -86,7 +87,11 @@ done
 # v2 weight 10000 against 100)
 if [ -n "$cgroup" ]; then
   if mkdir "$cgroup" 2>/dev/null; then
-    if [ -e "$cgroup/cpu.shares" ]; then echo 262144 >"$cgroup/cpu.shares"; else echo 10000 >"$cgroup/cpu.weight"; fi
+    if [ -e "$cgroup/cpu.shares" ]; then
+      echo 262144 >"$cgroup/cpu.shares"
+    else
+      echo 10000 >"$cgroup/cpu.weight"
+    fi
   else
     cgroup=""
   fi
