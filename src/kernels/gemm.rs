@@ -552,7 +552,7 @@ mod tests {
         let error = kernel
             .check_limits(GemmShape::square(1024), Dtype::F32, &limits)
             .unwrap_err();
-        assert_eq!(error.exit_code(), 2);
+        assert_eq!(crate::error::Error::from(error.clone()).exit_code(), 2);
         assert!(error.to_string().contains("buffer"), "{error}");
         assert!(
             kernel
