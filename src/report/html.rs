@@ -76,10 +76,6 @@ pub struct Inputs<'a> {
 pub fn render(inputs: &Inputs<'_>) -> Result<String> {
     let measured = measured::Measured::of(inputs.file);
     let mut body = String::new();
-    body.push_str(&format!(
-        "<h1>fleetbench report — {}</h1>\n",
-        doc::escape(&measured.label())
-    ));
     body.push_str(&doc::para(&format!(
         "From {} ({}).",
         inputs.path.display(),
@@ -94,7 +90,7 @@ pub fn render(inputs: &Inputs<'_>) -> Result<String> {
         &doc::notes(&inputs.assumptions),
     ));
     body.push_str(&measured.environment_section(inputs.command_line));
-    Ok(page(&measured.label(), &body))
+    Ok(doc::page(&measured.label(), STYLE, &body))
 }
 
 const STYLE: &str = "body{font-family:sans-serif;margin:2em auto;max-width:1000px;color:#222;padding:0 1em}\
@@ -105,14 +101,6 @@ tbody tr:nth-child(even){background:#fafafa}figure{margin:1em 0}svg{max-width:10
 figcaption{font-size:.85em;color:#555}dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em;font-size:.9em}\
 dt{font-weight:bold}dd{margin:0;word-break:break-all}pre{background:#f5f5f5;padding:.6em;white-space:pre-wrap;word-break:break-all}\
 ul.notes{font-size:.85em;color:#444}.warn{color:#b00020;font-weight:bold}";
-
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <title>fleetbench report — {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
-        doc::escape(title)
-    )
-}
 
 /// A plotters colour from an RGB triple.
 fn rgb((r, g, b): (u8, u8, u8)) -> RGBColor {

@@ -1,46 +1,28 @@
-//! HTML building blocks for the report: escaping, the shared `Table` as an HTML table
-//! (caption above, notes below, as in the terminal), key–value blocks, figures and
-//! sections. Everything user- or file-supplied passes through `escape`.
+//! HTML building blocks for the report, written with maud (which escapes every value it
+//! inserts): the shared `Table` as an HTML table (caption above, notes below, as in the
+//! terminal), key–value blocks, figures, sections and the page around them.
+
+use maud::{Markup, PreEscaped, html};
 
 use crate::report::Table;
 
-/// Escapes text for HTML element content and double-quoted attributes.
-pub(super) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// A `Table` as an HTML table with its caption, and its notes as a list under it.
 pub(super) fn table(t: &Table) -> String {
-    let mut out = String::from("<table>\n");
-    if let Some(title) = &t.title {
-        out.push_str(&format!("<caption>{}</caption>\n", escape(title)));
-    }
-    out.push_str("<thead><tr>");
-    for h in t.headers() {
-        out.push_str(&format!("<th>{}</th>", escape(&h)));
-    }
-    out.push_str("</tr></thead>\n<tbody>\n");
-    for row in t.shown_rows() {
-        out.push_str("<tr>");
-        for cell in &row {
-            out.push_str(&format!("<td>{}</td>", escape(cell)));
+    let markup = html! {
+        table {
+            @if let Some(title) = &t.title {
+                caption { (title) }
+            }
+            thead { tr { @for h in t.headers() { th { (h) } } } }
+            tbody {
+                @for row in t.shown_rows() {
+                    tr { @for cell in row { td { (cell) } } }
+                }
+            }
         }
-        out.push_str("</tr>\n");
-    }
-    out.push_str("</tbody>\n</table>\n");
-    out.push_str(&notes(&t.notes));
-    out
+        (PreEscaped(notes(&t.notes)))
+    };
+    markup.into_string()
 }
 
 /// Lines as a list (nothing when there are none).
@@ -48,48 +30,58 @@ pub(super) fn notes(lines: &[String]) -> String {
     if lines.is_empty() {
         return String::new();
     }
-    let items: String = lines
-        .iter()
-        .map(|l| format!("<li>{}</li>\n", escape(l.trim_start())))
-        .collect();
-    format!("<ul class=\"notes\">\n{items}</ul>\n")
+    html! { ul.notes { @for line in lines { li { (line.trim_start()) } } } }.into_string()
 }
 
 /// A definition list of labelled values.
 pub(super) fn key_values(rows: &[(&str, String)]) -> String {
-    let items: String = rows
-        .iter()
-        .map(|(k, v)| format!("<dt>{}</dt><dd>{}</dd>\n", escape(k), escape(v)))
-        .collect();
-    format!("<dl>\n{items}</dl>\n")
+    html! { dl { @for (k, v) in rows { dt { (k) } dd { (v) } } } }.into_string()
 }
 
-/// An inline SVG chart with a caption.
+/// An inline SVG chart (already markup) with a caption.
 pub(super) fn figure(svg: &str, caption: &str) -> String {
-    format!(
-        "<figure>\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n",
-        escape(caption)
-    )
+    html! { figure { (PreEscaped(svg)) figcaption { (caption) } } }.into_string()
 }
 
-/// A titled section.
+/// A titled section around a body that is already markup.
 pub(super) fn section(id: &str, title: &str, body: &str) -> String {
-    format!(
-        "<section id=\"{id}\">\n<h2>{}</h2>\n{body}</section>\n",
-        escape(title)
-    )
+    html! { section id=(id) { h2 { (title) } (PreEscaped(body)) } }.into_string()
 }
 
-/// A paragraph of escaped text.
+/// A paragraph of text.
 pub(super) fn para(text: &str) -> String {
-    format!("<p>{}</p>\n", escape(text))
+    html! { p { (text) } }.into_string()
+}
+
+/// A paragraph set apart as a warning.
+pub(super) fn warning(text: &str) -> String {
+    html! { p.warn { (text) } }.into_string()
 }
 
 /// A command line as one copyable line, each argument quoted as a POSIX shell needs it.
 pub(super) fn command_line(args: &[String]) -> String {
     let line = shlex::try_join(args.iter().map(String::as_str))
         .unwrap_or_else(|_| args.join(" ").replace('\0', "\\0"));
-    format!("<pre>{}</pre>\n", escape(&line))
+    html! { pre { (line) } }.into_string()
+}
+
+/// The whole document around a body that is already markup.
+pub(super) fn page(title: &str, style: &str, body: &str) -> String {
+    let markup: Markup = html! {
+        (maud::DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { "fleetbench report — " (title) }
+                style { (PreEscaped(style)) }
+            }
+            body {
+                h1 { "fleetbench report — " (title) }
+                (PreEscaped(body))
+            }
+        }
+    };
+    markup.into_string()
 }
 
 /// Seconds since the epoch as a UTC date and time ("2026-11-18 14:03:38 UTC").
@@ -110,8 +102,8 @@ mod tests {
     #[test]
     fn markup_in_data_is_escaped() {
         assert_eq!(
-            escape("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+            para("<a href=\"x\">&"),
+            "<p>&lt;a href=&quot;x&quot;&gt;&amp;</p>"
         );
         let mut t = Table::with_text_columns("t", ["k<"]).with_title("t&");
         t.push_text_row(["<script>"]);
@@ -130,7 +122,7 @@ mod tests {
         let html = command_line(&args);
         let line = html
             .trim_start_matches("<pre>")
-            .trim_end_matches("</pre>\n")
+            .trim_end_matches("</pre>")
             .replace("&#39;", "'")
             .replace("&quot;", "\"");
         assert_eq!(shlex::split(&line).unwrap(), args, "{html}");

@@ -98,9 +98,9 @@ fn adapter_label(run: &RunResults) -> String {
 fn run_section(run: &RunResults) -> Result<String> {
     let mut body = String::new();
     if run.adapter.software {
-        body.push_str(
-            "<p class=\"warn\">Software adapter: these figures are a CPU rasteriser's, not a GPU's.</p>\n",
-        );
+        body.push_str(&doc::warning(
+            "Software adapter: these figures are a CPU rasteriser's, not a GPU's.",
+        ));
     }
     let plots = gemm_chart::from_run(run, &adapter_label(run));
     if plots.is_empty() {
