@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::merge::parse_percent;
+use crate::atomic_file::same_file;
 use crate::diff::{Diff, Row, Side};
 use crate::error::{Error, Result};
 use crate::model::Range;
@@ -63,17 +64,10 @@ fn read_side(path: &Path) -> Result<Side> {
 
 /// `--output` naming BASE or NEW would replace a results file with its own diff.
 fn refuse_to_overwrite_an_input(destination: &Destination, inputs: &[&PathBuf]) -> Result<()> {
-    let Some(output) = destination
-        .path
-        .as_deref()
-        .and_then(|p| p.canonicalize().ok())
-    else {
+    let Some(output) = destination.path.as_deref() else {
         return Ok(());
     };
-    match inputs
-        .iter()
-        .find(|input| input.canonicalize().ok().as_deref() == Some(output.as_path()))
-    {
+    match inputs.iter().find(|input| same_file(input, output)) {
         Some(input) => Err(Error::usage(format!(
             "--output {} is an input of the diff; write the diff to another file",
             input.display()
