@@ -42,7 +42,7 @@ pub fn execute(args: &DiffArgs) -> Result<()> {
     refuse_to_overwrite_an_input(&destination, &[&args.base, &args.new])?;
     let base = read_side(&args.base)?;
     let new = read_side(&args.new)?;
-    let diff = Diff::new(base, new, args.threshold / 100.0).map_err(Error::usage)?;
+    let diff = Diff::new(base, new, args.threshold / 100.0)?;
     if args.require_same_adapter && diff.adapters_differ {
         return Err(Error::usage(format!(
             "--require-same-adapter: {}",
@@ -59,7 +59,7 @@ pub fn execute(args: &DiffArgs) -> Result<()> {
 
 fn read_side(path: &Path) -> Result<Side> {
     let file = crate::results::read(path)?;
-    Side::of(path, &file).map_err(Error::usage)
+    Ok(Side::of(path, &file)?)
 }
 
 /// `--output` naming BASE or NEW would replace a results file with its own diff.

@@ -6,7 +6,7 @@ pub mod compare;
 pub mod devices;
 pub mod diff;
 pub mod merge;
+pub mod model_args;
 pub mod project;
 pub mod report;
 pub mod run;
-pub mod summary;

@@ -1,4 +1,4 @@
-//! One fleet of the catalog: a system named in the source articles (or the facts files),
+//! One fleet of the catalog: a system named in the source articles (docs/sources.md) or in other public sources,
 //! with its operator, accelerator, stated count and/or power, PUE, largest site, date,
 //! status and the article it comes from.
 
@@ -59,7 +59,8 @@ pub struct Fleet {
     pub largest_site: Option<Site>,
     pub date: String,
     pub status: FleetStatus,
-    /// The seed article (file name) this fleet comes from; empty when only the facts name it.
+    /// The source article (its id in docs/sources.md) this fleet comes from; empty when
+    /// only other public sources name it.
     pub article: String,
     pub source: String,
     pub source_status: String,

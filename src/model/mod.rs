@@ -8,6 +8,7 @@
 pub mod accelerator;
 pub mod assumptions;
 pub mod catalog;
+pub mod comparison;
 pub mod error;
 pub mod fleet;
 pub mod inference;
@@ -25,7 +26,7 @@ pub mod users;
 pub use accelerator::{Accelerator, DType, PowerMethod};
 pub use assumptions::{Assumptions, BatchChoice, Defaults, LatencyTargets, Sourced};
 pub use catalog::Catalog;
-pub use error::ModelError;
+pub use error::{CatalogError, IdKind, ModelError};
 pub use fleet::{Fleet, FleetStatus};
 pub use inference::layout::Layout;
 pub use inference::{Inference, InferenceGap};
