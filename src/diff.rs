@@ -49,6 +49,16 @@ pub enum DiffError {
         max: f64,
     },
     #[error(
+        "{} and {}: {label}: the GFLOP/s figures are too far apart for a finite ratio",
+        base.display(),
+        new.display()
+    )]
+    TooFarApart {
+        base: PathBuf,
+        new: PathBuf,
+        label: String,
+    },
+    #[error(
         "{} and {} have no GEMM (kernel, dtype, shape{}) in common: nothing to compare",
         base.display(),
         new.display(),
@@ -346,6 +356,19 @@ impl Diff {
             .into_iter()
             .map(|key| compare(key, base_rows.get(key), new_rows.get(key), threshold))
             .collect();
+        // Positive finite figures can still be too far apart for a finite ratio (1e300
+        // against 1e-300); no NaN or inf reaches an output.
+        let finite = |v: Option<f64>| v.is_none_or(f64::is_finite);
+        if let Some(row) = rows
+            .iter()
+            .find(|r| !finite(r.change) || !finite(r.noise_band))
+        {
+            return Err(DiffError::TooFarApart {
+                base: PathBuf::from(&base.file),
+                new: PathBuf::from(&new.file),
+                label: row.label(),
+            });
+        }
         let (adapters_differ, differences) = differences(&base, &new);
         Ok(Diff {
             threshold_percent: threshold * 100.0,
@@ -527,6 +550,30 @@ mod tests {
         let apart = summary(80.0, 70.0, 89.999);
         let (change, band) = change_and_band(&base, &apart);
         assert_eq!(verdict(change, band, 0.0), Verdict::Slower);
+    }
+
+    fn ordered(values: [f64; 3]) -> Summary {
+        let mut v = values;
+        v.sort_by(f64::total_cmp);
+        summary(v[1], v[0], v[2])
+    }
+
+    proptest::proptest! {
+        /// For any positive figures the verdict is noise exactly when the min-max ranges
+        /// overlap (away from touching, where rounding decides), and nothing is NaN.
+        #[test]
+        fn noise_is_range_overlap(
+            b in proptest::array::uniform3(1e-3..1e6f64),
+            n in proptest::array::uniform3(1e-3..1e6f64),
+        ) {
+            let (base, new) = (ordered(b), ordered(n));
+            let (change, band) = change_and_band(&base, &new);
+            proptest::prop_assert!(change.is_finite() && band.is_finite() && band >= 0.0);
+            let gap = (base.min - new.max).max(new.min - base.max);
+            proptest::prop_assume!(gap.abs() > 1e-9 * base.median);
+            let noise = verdict(change, band, 0.0) == Verdict::Noise;
+            proptest::prop_assert_eq!(noise, gap < 0.0);
+        }
     }
 
     #[test]

@@ -325,6 +325,13 @@ fn build(t: &mut Table) {
     let zero = t.edited(RUN, "zero.json", |v| {
         v["gemm"][0]["gflops"] = serde_json::json!({"median": 0.0, "min": 0.0, "max": 0.0});
     });
+    let huge = t.edited(RUN, "huge.json", |v| {
+        v["gemm"][0]["gflops"] = serde_json::json!({"median": 1e300, "min": 1e300, "max": 1e300});
+    });
+    let tiny = t.edited(RUN, "tiny.json", |v| {
+        v["gemm"][0]["gflops"] =
+            serde_json::json!({"median": 1e-300, "min": 1e-300, "max": 1e-300});
+    });
     let disjoint = t.edited(RUN, "disjoint.json", |v| {
         for gemm in v["gemm"].as_array_mut().unwrap() {
             gemm["k"] = 7.into();
@@ -340,6 +347,7 @@ fn build(t: &mut Table) {
     t.bad(&lowered, &["diff", run, &lowered]);
     t.bad(&zero, &["diff", &zero, run]);
     t.bad("nothing to compare", &["diff", run, &disjoint]);
+    t.bad("too far apart", &["diff", &tiny, &huge]);
     t.bad(
         "Mesa 99.0",
         &["diff", run, &other_driver, "--require-same-adapter"],
