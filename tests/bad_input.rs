@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
-use common::fleetbench;
+use common::{fixture, fleetbench};
 use fleetbench::cli::Cli;
 use serde_json::Value;
 
@@ -50,9 +50,9 @@ impl Table {
     }
 
     /// A copy of a fixture with `edit` applied.
-    fn edited(&self, fixture: &str, name: &str, edit: impl FnOnce(&mut Value)) -> String {
+    fn edited(&self, original: &str, name: &str, edit: impl FnOnce(&mut Value)) -> String {
         let mut value: Value =
-            serde_json::from_str(&std::fs::read_to_string(fixture_path(fixture)).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(fixture(original)).unwrap()).unwrap();
         edit(&mut value);
         self.file(name, &serde_json::to_string(&value).unwrap())
     }
@@ -69,12 +69,6 @@ impl Case {
     }
 }
 
-fn fixture_path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
 const RUN: &str = "run-0.1.0-c7203a2.json";
 const MERGED: &str = "merged-0.1.0-c7203a2.json";
 
@@ -87,9 +81,9 @@ fn as_rank(run: &mut Value, rank: u32, world: u32) {
 }
 
 fn build(t: &mut Table) {
-    let run = fixture_path(RUN);
+    let run = fixture(RUN);
     let run = run.to_str().unwrap();
-    let merged = fixture_path(MERGED);
+    let merged = fixture(MERGED);
     let merged = merged.to_str().unwrap();
     let no_dir = "/no/such/dir/out.json";
 

@@ -4,16 +4,12 @@
 
 mod common;
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
-use common::{fails_with, fleetbench};
+use common::{fails_with, fixture, fleetbench};
 use serde_json::Value;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
 
 const RUN: &str = "run-0.1.0-c7203a2.json";
 const MERGED: &str = "merged-0.1.0-c7203a2.json";
@@ -42,13 +38,13 @@ fn scale_gflops(run: &mut Value, factor: f64) {
     }
 }
 
-fn diff_json(args: &[&std::ffi::OsStr]) -> Value {
-    let output = fleetbench()
-        .arg("diff")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
+/// Runs `fleetbench diff ARGS`.
+fn diff(args: &[&OsStr]) -> Output {
+    fleetbench().arg("diff").args(args).output().unwrap()
+}
+
+fn diff_json(args: &[&OsStr]) -> Value {
+    let output = diff(&[args, &["--format".as_ref(), "json".as_ref()]].concat());
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
         panic!(
             "{e}: {}{}",
@@ -72,13 +68,8 @@ fn a_copy_lowered_30_percent_fails_the_gate_and_the_same_file_twice_passes() {
     let dir = tempfile::tempdir().unwrap();
     let base = fixture(RUN);
     let slower = edited(dir.path(), RUN, |v| scale_gflops(v, 0.7));
-    let output = fleetbench()
-        .arg("diff")
-        .arg(&base)
-        .arg(&slower)
-        .args(["--fail-on-regression", "--threshold", "5%"])
-        .output()
-        .unwrap();
+    let gate = ["--fail-on-regression", "--threshold", "5%"].map(OsStr::new);
+    let output = diff(&[&[base.as_os_str(), slower.as_os_str()], &gate[..]].concat());
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
@@ -86,13 +77,8 @@ fn a_copy_lowered_30_percent_fails_the_gate_and_the_same_file_twice_passes() {
     // The table was written before the exit.
     assert!(String::from_utf8_lossy(&output.stdout).contains("SLOWER"));
 
-    fleetbench()
-        .arg("diff")
-        .arg(&base)
-        .arg(&base)
-        .args(["--fail-on-regression", "--threshold", "5%"])
-        .assert()
-        .success();
+    let same = diff(&[&[base.as_os_str(), base.as_os_str()], &gate[..]].concat());
+    assert!(same.status.success());
 }
 
 #[test]
@@ -169,13 +155,12 @@ fn a_different_driver_is_stated_at_the_top_and_refused_when_asked() {
     let other = edited(dir.path(), RUN, |v| {
         v["adapter"]["driver_info"] = "Mesa 24.0.0".into();
     });
-    let output = fleetbench()
-        .arg("diff")
-        .arg(fixture(RUN))
-        .arg(&other)
-        .args(["--format", "markdown"])
-        .output()
-        .unwrap();
+    let output = diff(&[
+        fixture(RUN).as_os_str(),
+        other.as_os_str(),
+        "--format".as_ref(),
+        "markdown".as_ref(),
+    ]);
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
     let stated = text.find("Different adapters or drivers").expect(&text);
@@ -224,13 +209,8 @@ fn merged_files_diff_on_their_per_adapter_figures() {
 #[test]
 fn csv_is_tidy_and_markdown_carries_the_rule() {
     let run = fixture(RUN);
-    let csv = fleetbench()
-        .arg("diff")
-        .arg(&run)
-        .arg(&run)
-        .args(["--format", "csv"])
-        .output()
-        .unwrap();
+    let run = run.as_os_str();
+    let csv = diff(&[run, run, "--format".as_ref(), "csv".as_ref()]);
     let csv = String::from_utf8(csv.stdout).unwrap();
     let header = csv.lines().next().unwrap();
     for column in ["table", "base_central_flop_per_s", "change", "verdict"] {
@@ -240,13 +220,7 @@ fn csv_is_tidy_and_markdown_carries_the_rule() {
         csv.lines()
             .any(|l| l.starts_with("gemm,") && l.ends_with(",noise"))
     );
-    let md = fleetbench()
-        .arg("diff")
-        .arg(&run)
-        .arg(&run)
-        .args(["--format", "markdown"])
-        .output()
-        .unwrap();
+    let md = diff(&[run, run, "--format".as_ref(), "markdown".as_ref()]);
     let md = String::from_utf8(md.stdout).unwrap();
     assert!(
         md.contains("### GEMM GFLOP/s, NEW against BASE: 12 noise"),
