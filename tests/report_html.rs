@@ -168,8 +168,27 @@ fn report_is_self_contained_with_a_point_per_verified_result() {
     ] {
         assert!(page.contains(text), "no {text}");
     }
-    let command = run["environment"]["command_line"][1].as_str().unwrap();
-    assert!(page.contains(&format!(" {command} --backend vulkan --sizes 32,48,64")));
+    // The measuring command line, quoted so that a shell splits it back into the arguments.
+    let args: Vec<String> = run["environment"]["command_line"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect();
+    let shown = page
+        .split("<pre>")
+        .skip(1)
+        .map(|p| {
+            p.split("</pre>")
+                .next()
+                .unwrap()
+                .replace("&#39;", "'")
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&")
+        })
+        .find(|line| line.contains("--sizes"))
+        .expect("the measuring command line");
+    assert_eq!(shlex::split(&shown).unwrap(), args, "{shown}");
     assert!(page.contains(run["adapter"]["name"].as_str().unwrap()));
 }
 
