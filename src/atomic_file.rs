@@ -65,6 +65,12 @@ pub fn check_writable(path: &Path) -> Result<(), WriteError> {
         .map_err(fail)
 }
 
+/// True when both paths exist and name the same file: an output that would replace one
+/// of the command's inputs.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,6 +35,8 @@ pub enum Command {
     Compare(commands::compare::CompareArgs),
     /// Gather per-rank results files into one cluster result and find stragglers.
     Merge(commands::merge::MergeArgs),
+    /// Compare two results (or merged) files GEMM by GEMM: change, noise, verdict; a CI gate.
+    Diff(commands::diff::DiffArgs),
     /// Render a results file as one self-contained HTML page with SVG charts.
     Report(commands::report::ReportArgs),
     /// Print a shell completion script (e.g. `fleetbench completions bash > ~/.local/share/bash-completion/completions/fleetbench`).
@@ -56,6 +58,7 @@ pub fn execute(cli: Cli) -> Result<()> {
         Command::Project(args) => commands::project::execute(&args),
         Command::Compare(args) => commands::compare::execute(&args),
         Command::Merge(args) => commands::merge::execute(&args),
+        Command::Diff(args) => commands::diff::execute(&args),
         Command::Report(args) => commands::report::execute(&args),
         Command::Completions { shell } => {
             let mut out = Vec::new();

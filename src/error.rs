@@ -10,6 +10,7 @@ use std::fmt;
 
 use crate::atomic_file::WriteError;
 use crate::bridge::BridgeError;
+use crate::diff::DiffError;
 use crate::kernels::gemm::LimitError;
 use crate::model::{CatalogError, IdKind, ModelError};
 use crate::results::ReadError;
@@ -29,6 +30,9 @@ pub enum Error {
     /// An output file could not be written (exit 1).
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// Two results files that cannot be compared (exit 2).
+    #[error(transparent)]
+    Diff(#[from] DiffError),
     /// A kernel and shape beyond the adapter's limits (exit 2).
     #[error(transparent)]
     Limit(#[from] LimitError),
@@ -141,6 +145,7 @@ impl Error {
         match self {
             Error::Usage(_)
             | Error::Read(_)
+            | Error::Diff(_)
             | Error::Limit(_)
             | Error::Model { .. }
             | Error::Catalog { .. }

@@ -107,3 +107,15 @@ fn the_run_and_merge_tables_of_the_fixtures() {
     .unwrap();
     insta::assert_snapshot!("merge_markdown", text);
 }
+
+#[test]
+fn a_diff_of_the_merged_fixture_against_the_run_in_markdown() {
+    // Relative paths: the files table names them as given (tests run from the crate root).
+    insta::assert_snapshot!(stdout(&[
+        "diff",
+        "tests/fixtures/merged-0.1.0-c7203a2.json",
+        "tests/fixtures/run-0.1.0-c7203a2.json",
+        "--format",
+        "markdown",
+    ]));
+}

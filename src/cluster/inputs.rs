@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::atomic_file::same_file;
 use crate::error::{Error, Result};
 use crate::results::{self, ResultsFile, RunResults};
 
@@ -26,7 +27,8 @@ pub struct Loaded {
 
 /// The files named on the command line, with each directory replaced by its `*.json`
 /// files (sorted, not recursive). `exclude` (the merge's own `--output`) is left out so
-/// re-running a merge into the results directory does not read its previous output.
+/// re-running a merge into the results directory does not read its previous output; named
+/// as a file, it is an error (the merge would replace one of its inputs).
 pub fn collect_paths(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<Vec<PathBuf>> {
     let excluded = exclude.and_then(|p| p.canonicalize().ok());
     let mut paths: Vec<PathBuf> = Vec::new();
@@ -49,6 +51,12 @@ pub fn collect_paths(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<Vec<P
             }
             found.sort();
             paths.extend(found);
+        } else if exclude.is_some_and(|output| same_file(input, output)) {
+            return Err(Error::usage(format!(
+                "{} is both an input and the --output of this merge; write the merge to \
+                 another file",
+                input.display()
+            )));
         } else {
             paths.push(input.clone());
         }

@@ -240,11 +240,7 @@ fn rank_entry(file: &RankFile, bench: &GemmKey) -> RankEntry {
         host: cluster.host,
         local_rank: cluster.local_rank,
         job_id: cluster.job_id,
-        adapter: AdapterKind {
-            name: r.adapter.name.clone(),
-            backend: r.adapter.backend,
-            driver: r.adapter.driver.clone(),
-        },
+        adapter: AdapterKind::from(&r.adapter),
         gflops: record(file, bench).and_then(GemmRecord::verified_median),
         verified: failed.is_empty(),
         failed,

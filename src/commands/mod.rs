@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod compare;
 pub mod devices;
+pub mod diff;
 pub mod merge;
 pub mod model_args;
 pub mod project;

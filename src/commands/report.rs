@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::comparison::Compared;
 use crate::model::comparison::{self, SHARED_PRECISION};
 use crate::model::scenario::{self, ModelOverrides};
@@ -45,6 +45,7 @@ pub struct ReportArgs {
 
 /// Runs `fleetbench report`.
 pub fn execute(args: &ReportArgs) -> Result<()> {
+    check_html_output(args)?;
     let file = crate::results::read(&args.results)?;
     let catalog = Catalog::load(args.catalog.as_deref())?;
     let model = scenario::resolve_model(&catalog, None, ModelOverrides::default())?;
@@ -82,6 +83,19 @@ pub fn execute(args: &ReportArgs) -> Result<()> {
     };
     let page = html::render(&inputs)?;
     Ok(crate::atomic_file::write(&args.html, page.as_bytes())?)
+}
+
+/// Before any work: the page can be written, and would not replace the results it shows.
+fn check_html_output(args: &ReportArgs) -> Result<()> {
+    crate::atomic_file::check_writable(&args.html)
+        .map_err(|e| Error::usage(crate::error::chain(&e)))?;
+    if crate::atomic_file::same_file(&args.html, &args.results) {
+        return Err(Error::usage(format!(
+            "--html {} is the results file itself; write the report to another file",
+            args.html.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Every catalog fleet under the default assumptions, each in the data type `project`

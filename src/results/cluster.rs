@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::adapter::Backend;
+use super::adapter::{AdapterDescription, Backend};
 use super::run::ToolInfo;
 use super::stats::Summary;
 use crate::kernels::{Dtype, GemmShape, KernelId};
@@ -115,6 +115,16 @@ pub struct AdapterKind {
     pub name: String,
     pub backend: Backend,
     pub driver: String,
+}
+
+impl From<&AdapterDescription> for AdapterKind {
+    fn from(adapter: &AdapterDescription) -> Self {
+        AdapterKind {
+            name: adapter.name.clone(),
+            backend: adapter.backend,
+            driver: adapter.driver.clone(),
+        }
+    }
 }
 
 impl AdapterKind {

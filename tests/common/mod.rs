@@ -68,3 +68,10 @@ pub fn fails_with(args: &[&str], code: i32, needle: &str) {
     );
     assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
 }
+
+/// A results file kept in tests/fixtures (written by an earlier fleetbench run or merge).
+pub fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
