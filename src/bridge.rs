@@ -1,16 +1,44 @@
 //! The measured bridge: what a results file (one GPU from `run`, or a cluster from
-//! `merge`) contributes to a projection. It reads the seam (`results`) and
-//! hands the model two numbers: the measured achieved FLOP/s, so a fleet can be expressed
-//! in "equivalents of what was measured", and, for a single GPU, the measured GEMM
-//! efficiency (achieved over the device's own FMA peak), which `--mfu measured` uses as
-//! the fleet's utilisation. The model never sees wgpu; the engine never sees fleets.
+//! `merge`) contributes to a projection. It reads the seam (`results`) and hands the model
+//! two numbers: the measured achieved FLOP/s, so a fleet can be expressed in "equivalents
+//! of what was measured", and, for a single GPU, the measured GEMM efficiency (achieved
+//! over the device's own FMA peak), which can stand in for the fleets' MFU. It also
+//! projects every chosen fleet against a measurement (the fleet summary `run` ends with).
+//! The model never sees wgpu; the engine never sees fleets.
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
 use crate::kernels::Dtype;
-use crate::model::DType;
+use crate::model::{
+    self, Assumptions, Catalog, DType, ModelError, PrecisionChoice, Range, ReferenceModel,
+    Scenario, Sourced,
+};
 use crate::results::{ClusterResults, GemmRecord, ResultsFile, RunResults};
+
+/// Why a measurement cannot be bridged to a projection.
+#[derive(Debug, thiserror::Error)]
+pub enum BridgeError {
+    #[error("the results have no verified {wanted} GEMM to project from")]
+    NoVerifiedGemm { wanted: String },
+    #[error(
+        "the merged file's cluster total misses ranks ({counted} of {expected} counted); merge all ranks first"
+    )]
+    IncompleteCluster { counted: usize, expected: u32 },
+    #[error(
+        "{benchmark} reached {percent:.0}% of the FMA peak its probe measured, so the probe understates this device's {dtype} peak and its efficiency cannot stand in for an MFU"
+    )]
+    EfficiencyAboveOne {
+        benchmark: String,
+        percent: f64,
+        dtype: Dtype,
+    },
+    #[error("{label} has no measured efficiency for {benchmark} (no FMA peak of that type)")]
+    NoEfficiency { label: String, benchmark: String },
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error("{0}")]
+    Catalog(String),
+}
 
 /// The figure a projection borrows from a measurement.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -30,7 +58,7 @@ pub struct Measured {
 
 /// The measured figure to bridge for a fleet computing in `fleet_dtype`: for 16-bit and
 /// narrower fleet types the local f16 result when one was verified, else f32.
-pub fn measured(file: &ResultsFile, fleet_dtype: DType) -> Result<Measured> {
+pub fn measured(file: &ResultsFile, fleet_dtype: DType) -> Result<Measured, BridgeError> {
     match file {
         ResultsFile::Run(run) => from_run(run, fleet_dtype),
         ResultsFile::Cluster(cluster) => from_cluster(cluster),
@@ -39,7 +67,7 @@ pub fn measured(file: &ResultsFile, fleet_dtype: DType) -> Result<Measured> {
 
 /// The best verified result of the preferred local dtype: largest problem first, then
 /// fastest kernel (small problems understate a device).
-pub fn from_run(run: &RunResults, fleet_dtype: DType) -> Result<Measured> {
+pub fn from_run(run: &RunResults, fleet_dtype: DType) -> Result<Measured, BridgeError> {
     let narrow = !matches!(fleet_dtype, DType::Fp64 | DType::Fp32 | DType::Tf32);
     let order: &[Dtype] = if narrow {
         &[Dtype::F16, Dtype::F32]
@@ -51,17 +79,15 @@ pub fn from_run(run: &RunResults, fleet_dtype: DType) -> Result<Measured> {
         .find_map(|&dtype| best_verified(&run.gemm, dtype))
         .ok_or_else(|| {
             let names: Vec<&str> = order.iter().map(|d| d.as_str()).collect();
-            Error::usage(format!(
-                "the results have no verified {} GEMM to project from",
-                names.join(" or ")
-            ))
+            BridgeError::NoVerifiedGemm {
+                wanted: names.join(" or "),
+            }
         })?;
-    let median = best.gflops.map(|g| g.median).unwrap_or(0.0);
     Ok(Measured {
         label: run.adapter.label(),
         benchmark: best.label(),
         dtype: best.dtype,
-        flops_per_s: median * 1e9,
+        flops_per_s: best.verified_median().unwrap_or(0.0) * 1e9,
         efficiency: best.efficiency,
         software: Some(run.adapter.software),
     })
@@ -69,9 +95,9 @@ pub fn from_run(run: &RunResults, fleet_dtype: DType) -> Result<Measured> {
 
 fn best_verified(gemm: &[GemmRecord], dtype: Dtype) -> Option<&GemmRecord> {
     let work = |g: &GemmRecord| g.shape.flops();
-    let median = |g: &GemmRecord| g.gflops.map_or(0.0, |s| s.median);
+    let median = |g: &GemmRecord| g.verified_median().unwrap_or(0.0);
     gemm.iter()
-        .filter(|g| g.verified && g.dtype == dtype && median(g) > 0.0 && g.workload.is_none())
+        .filter(|g| g.dtype == dtype && median(g) > 0.0 && g.workload.is_none())
         .max_by(|a, b| {
             work(a)
                 .total_cmp(&work(b))
@@ -79,13 +105,13 @@ fn best_verified(gemm: &[GemmRecord], dtype: Dtype) -> Option<&GemmRecord> {
         })
 }
 
-fn from_cluster(cluster: &ClusterResults) -> Result<Measured> {
+fn from_cluster(cluster: &ClusterResults) -> Result<Measured, BridgeError> {
     let total = &cluster.cluster_gflops;
     if !total.complete {
-        return Err(Error::usage(format!(
-            "the merged file's cluster total misses ranks ({} of {} counted); merge all ranks first",
-            total.ranks_counted, total.ranks_expected
-        )));
+        return Err(BridgeError::IncompleteCluster {
+            counted: total.ranks_counted,
+            expected: total.ranks_expected,
+        });
     }
     Ok(Measured {
         label: format!("cluster of {} ranks", total.ranks_counted),
@@ -95,4 +121,145 @@ fn from_cluster(cluster: &ClusterResults) -> Result<Measured> {
         efficiency: None,
         software: None,
     })
+}
+
+/// Where the fleets' utilisation comes from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MfuChoice {
+    /// The catalog's default range (sourced from published runs).
+    Catalog,
+    /// The measured GEMM efficiency of the local device.
+    Measured,
+    /// A value the user gave.
+    Given(Range),
+}
+
+impl MfuChoice {
+    /// The MFU this choice gives, with its source.
+    pub fn resolve(
+        self,
+        measured: &Measured,
+        catalog: &Sourced<Range>,
+    ) -> Result<Sourced<Range>, BridgeError> {
+        Ok(match self {
+            MfuChoice::Catalog => catalog.clone(),
+            MfuChoice::Given(range) => Sourced::user(range, "--mfu"),
+            MfuChoice::Measured => measured_mfu(measured)?,
+        })
+    }
+}
+
+/// The measured GEMM efficiency as a sourced MFU.
+pub fn measured_mfu(measured: &Measured) -> Result<Sourced<Range>, BridgeError> {
+    let efficiency = match measured.efficiency {
+        Some(e) if e > 0.0 && e <= 1.0 => e,
+        Some(e) => {
+            return Err(BridgeError::EfficiencyAboveOne {
+                benchmark: measured.benchmark.clone(),
+                percent: e * 100.0,
+                dtype: measured.dtype,
+            });
+        }
+        None => {
+            return Err(BridgeError::NoEfficiency {
+                label: measured.label.clone(),
+                benchmark: measured.benchmark.clone(),
+            });
+        }
+    };
+    Ok(Sourced {
+        value: Range::exact(efficiency),
+        status: "measured".into(),
+        source: format!(
+            "{} on {}, over its measured FMA peak",
+            measured.benchmark, measured.label
+        ),
+    })
+}
+
+/// One fleet's line of the summary: each figure a low / central / high range.
+#[derive(Debug, Clone, Serialize)]
+pub struct FleetLine {
+    pub fleet: String,
+    pub accelerator: String,
+    /// Training and serving formats, "bf16/fp8".
+    pub dtype: String,
+    pub count: Range,
+    pub power_mw: Option<Range>,
+    pub mfu: Range,
+    pub mfu_source: String,
+    pub training_flops_per_s: Option<Range>,
+    pub training_days: Option<Range>,
+    pub inference_tokens_per_s: Option<Range>,
+    /// Fleet training FLOP/s over the measured FLOP/s.
+    pub equivalents_of_measured: Option<Range>,
+}
+
+/// Every chosen fleet against one measurement, as `run` and `project --from` show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FleetSummary {
+    pub measured: Measured,
+    pub model: String,
+    pub catalog_mfu: Range,
+    pub fleets: Vec<FleetLine>,
+}
+
+/// Projects `fleet_ids` (all catalog fleets when empty) against a measurement, each in
+/// its accelerator's default formats.
+pub fn summarise(
+    catalog: &Catalog,
+    fleet_ids: &[String],
+    model: &ReferenceModel,
+    measured_for: &dyn Fn(DType) -> Result<Measured, BridgeError>,
+    mfu: MfuChoice,
+) -> Result<FleetSummary, BridgeError> {
+    let ids: Vec<String> = if fleet_ids.is_empty() {
+        catalog.fleets.iter().map(|f| f.id.clone()).collect()
+    } else {
+        fleet_ids.to_vec()
+    };
+    let mut fleets = Vec::new();
+    let mut headline = None;
+    for id in &ids {
+        let fleet = catalog
+            .fleet(id)
+            .map_err(|e| BridgeError::Catalog(e.to_string()))?;
+        let scenario = Scenario::from_fleet(catalog, fleet, model.clone())
+            .map_err(|e| BridgeError::Catalog(e.to_string()))?;
+        let precision = PrecisionChoice::default().resolve(&scenario.accelerator)?;
+        let measured = measured_for(precision.train)?;
+        let mut assumptions = Assumptions::from_defaults(&catalog.defaults, precision);
+        assumptions.mfu = mfu.resolve(&measured, &assumptions.mfu)?;
+        let projection = model::project(&scenario, &assumptions)?;
+        fleets.push(line(&projection, &assumptions, &measured));
+        headline.get_or_insert(measured);
+    }
+    let measured = match headline {
+        Some(m) => m,
+        None => measured_for(DType::Bf16)?,
+    };
+    Ok(FleetSummary {
+        measured,
+        model: model.describe(),
+        catalog_mfu: catalog.defaults.mfu.value,
+        fleets,
+    })
+}
+
+fn line(p: &model::Projection, a: &Assumptions, measured: &Measured) -> FleetLine {
+    let training = p.training.as_ref();
+    FleetLine {
+        fleet: p.id.clone(),
+        accelerator: p.accelerator.clone(),
+        dtype: format!("{}/{}", a.precision.train, a.precision.serve),
+        count: p.count,
+        power_mw: p.power_w.map(|w| w.scale(1e-6)),
+        mfu: a.mfu.value,
+        mfu_source: a.mfu.status.clone(),
+        training_flops_per_s: training.map(|t| t.flops_per_s),
+        training_days: training.and_then(|t| t.days),
+        inference_tokens_per_s: p.inference.as_ref().ok().map(|i| i.tokens_per_s),
+        equivalents_of_measured: training
+            .and_then(|t| model::local_equivalents(t.flops_per_s, measured.flops_per_s)),
+    }
 }

@@ -9,6 +9,8 @@
 use std::fmt;
 
 use crate::atomic_file::WriteError;
+use crate::bridge::BridgeError;
+use crate::model::{CatalogError, IdKind, ModelError};
 use crate::results::ReadError;
 
 /// A failure that ends a command.
@@ -26,6 +28,97 @@ pub enum Error {
     /// An output file could not be written (exit 1).
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// A projection the model refuses, with the flags that change it (exit 2).
+    #[error("{error}{}", hint_text(.hint))]
+    Model {
+        #[source]
+        error: ModelError,
+        hint: &'static str,
+    },
+    /// A catalog that cannot be used, or an unknown id (exit 2).
+    #[error("{error}{}", hint_text(.hint))]
+    Catalog {
+        #[source]
+        error: CatalogError,
+        hint: &'static str,
+    },
+    /// A measurement that cannot be bridged to a projection (exit 2).
+    #[error("{error}{}", hint_text(.hint))]
+    Bridge {
+        #[source]
+        error: BridgeError,
+        hint: &'static str,
+    },
+}
+
+fn hint_text(hint: &str) -> String {
+    if hint.is_empty() {
+        String::new()
+    } else {
+        format!(" ({hint})")
+    }
+}
+
+/// The command-line flags that change what a model error is about.
+fn model_hint(e: &ModelError) -> &'static str {
+    match e {
+        ModelError::NoPeak { .. } => "choose another --dtype, --train-dtype or --serve-dtype",
+        ModelError::NoPowerFigure { .. } => "give --gpus N instead",
+        ModelError::ModelFigures(_) => {
+            "custom models take --params, --active-params, --layers, --kv-heads, --head-dim \
+             (or --kv-bytes-per-token), --experts and --experts-per-token; --inference-share 0 \
+             projects training only"
+        }
+        ModelError::Layout(_) => "change --layout, or leave it out to search",
+        ModelError::DoesNotFit(_) => "lower --batch, change --layout, or add accelerators",
+        ModelError::LatencyTarget(_) => "relax --tpot-ms / --ttft-ms",
+        ModelError::EmptyFleet(_) => "",
+    }
+}
+
+/// Where the known ids of a catalog are listed.
+fn catalog_hint(e: &CatalogError) -> &'static str {
+    match e {
+        CatalogError::UnknownId { kind, .. } => match kind {
+            IdKind::Accelerator => "list them with `fleetbench accelerators`",
+            IdKind::Fleet => "list them with `fleetbench fleets`",
+            IdKind::Model => "list them with `fleetbench project --help`",
+        },
+        CatalogError::Model(m) => model_hint(m),
+        _ => "",
+    }
+}
+
+fn bridge_hint(e: &BridgeError) -> &'static str {
+    match e {
+        BridgeError::EfficiencyAboveOne { .. } | BridgeError::NoEfficiency { .. } => {
+            "give --mfu a value instead of `measured`"
+        }
+        BridgeError::NoVerifiedGemm { .. } => "run with --dtype f32 or f16",
+        BridgeError::Model(m) => model_hint(m),
+        _ => "",
+    }
+}
+
+impl From<ModelError> for Error {
+    fn from(error: ModelError) -> Self {
+        let hint = model_hint(&error);
+        Error::Model { error, hint }
+    }
+}
+
+impl From<CatalogError> for Error {
+    fn from(error: CatalogError) -> Self {
+        let hint = catalog_hint(&error);
+        Error::Catalog { error, hint }
+    }
+}
+
+impl From<BridgeError> for Error {
+    fn from(error: BridgeError) -> Self {
+        let hint = bridge_hint(&error);
+        Error::Bridge { error, hint }
+    }
 }
 
 impl Error {
@@ -42,7 +135,11 @@ impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) | Error::Read(_) => 2,
+            Error::Usage(_)
+            | Error::Read(_)
+            | Error::Model { .. }
+            | Error::Catalog { .. }
+            | Error::Bridge { .. } => 2,
             Error::Runtime(_) | Error::Write(_) => 1,
         }
     }

@@ -48,6 +48,19 @@ fn slurm_variables_are_read() {
 }
 
 #[test]
+fn slurm_node_name_wins_over_the_hostname_srun_copied_from_the_submit_host() {
+    // srun exports the submitting shell's environment, HOSTNAME included when exported.
+    let info = detect(&[
+        ("SLURM_PROCID", "2"),
+        ("SLURM_NTASKS", "3"),
+        ("HOSTNAME", "login01"),
+        ("SLURMD_NODENAME", "node3"),
+    ])
+    .unwrap();
+    assert_eq!(info.host, "node3");
+}
+
+#[test]
 fn open_mpi_variables_are_read() {
     let info = detect(&[
         ("OMPI_COMM_WORLD_RANK", "2"),

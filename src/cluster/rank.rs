@@ -10,7 +10,9 @@
 //! | slurm      | `SLURM_PROCID`          | `SLURM_NTASKS`         | `SLURM_LOCALID`              | `SLURM_JOB_ID` |
 //! | kubernetes | `JOB_COMPLETION_INDEX`  | `FLEETBENCH_WORLD_SIZE`| 0 (one pod, its own GPUs)    | `FLEETBENCH_JOB_ID` |
 //!
-//! The host is `HOSTNAME` when set (a Kubernetes pod's name), else the kernel's hostname.
+//! The host is Slurm's node name (`SLURMD_NODENAME`, set by slurmd for each task) when set,
+//! else `HOSTNAME` (a Kubernetes pod's name), else the kernel's hostname. Slurm's comes first
+//! because `srun` copies the submitting shell's exported `HOSTNAME` into every task.
 
 use std::path::{Path, PathBuf};
 
@@ -41,7 +43,7 @@ impl RankInfo {
     }
 
     /// Reads the launcher's variables through `env` (None for an unset variable); `host`
-    /// gives the machine's hostname when `HOSTNAME` is not set.
+    /// gives the machine's hostname when neither `SLURMD_NODENAME` nor `HOSTNAME` is set.
     pub fn detect_with(
         env: &dyn Fn(&str) -> Option<String>,
         host: &dyn Fn() -> String,
@@ -61,7 +63,9 @@ impl RankInfo {
                 }),
             }
         };
-        let host = get("HOSTNAME").unwrap_or_else(host);
+        let host = get("SLURMD_NODENAME")
+            .or_else(|| get("HOSTNAME"))
+            .unwrap_or_else(host);
         let own_job = get("FLEETBENCH_JOB_ID");
         let slurm_job = get("SLURM_JOB_ID").or_else(|| get("SLURM_JOBID"));
 

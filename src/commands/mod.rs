@@ -5,7 +5,7 @@ pub mod catalog;
 pub mod compare;
 pub mod devices;
 pub mod merge;
+pub mod model_args;
 pub mod project;
 pub mod report;
 pub mod run;
-pub mod summary;

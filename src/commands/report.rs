@@ -6,16 +6,17 @@
 
 use std::path::PathBuf;
 
-use super::compare::{DEFAULT_PRECISION, compare_table, project_each};
-use super::project::usage;
 use crate::error::Result;
+use crate::model::comparison::Compared;
+use crate::model::comparison::{self, SHARED_PRECISION};
 use crate::model::scenario::{self, ModelOverrides};
 use crate::model::units::{self, si};
 use crate::model::{
     self, Assumptions, Catalog, DType, FleetSize, PrecisionChoice, Projection, Range,
     ReferenceModel, Scenario,
 };
-use crate::report::html::{self, FleetOutcome, Inputs, VendorRow};
+use crate::report::html::{self, FleetOutcome, Inputs};
+use crate::report::projection::{assumption_notes, comparison_table};
 
 /// Arguments of `fleetbench report`.
 #[derive(Debug, clap::Args)]
@@ -52,13 +53,13 @@ pub fn execute(args: &ReportArgs) -> Result<()> {
     let (vendors, a) = vendor_outcomes(&catalog, &args.accelerators, size, &model)?;
     let assumptions = vendors
         .iter()
-        .find_map(|(_, o)| o.as_ref().ok())
+        .find_map(|c| c.outcome.as_ref().ok())
         .map(|p| {
             let a = Assumptions {
                 precision: p.precision,
                 ..a.clone()
             };
-            super::project::assumption_notes(p, &a)
+            assumption_notes(p, &a)
                 .into_iter()
                 .map(|n| n.text)
                 .collect()
@@ -71,7 +72,11 @@ pub fn execute(args: &ReportArgs) -> Result<()> {
         fleets: &fleets,
         vendors: &vendors,
         vendor_basis: format!("{}W facility power each", si(args.power)),
-        vendor_table: compare_table(&vendors, &a, size),
+        vendor_table: comparison_table(
+            &vendors,
+            &a,
+            &format!("at {}W facility power each", si(args.power)),
+        ),
         assumptions,
         command_line: &command_line,
     };
@@ -103,14 +108,9 @@ fn project_fleet(
     model: &ReferenceModel,
 ) -> Result<(DType, Projection)> {
     let scenario = Scenario::from_fleet(catalog, fleet, model.clone())?;
-    let precision = PrecisionChoice::default()
-        .resolve(&scenario.accelerator)
-        .map_err(usage)?;
+    let precision = PrecisionChoice::default().resolve(&scenario.accelerator)?;
     let a = Assumptions::from_defaults(&catalog.defaults, precision);
-    Ok((
-        precision.train,
-        model::project(&scenario, &a).map_err(usage)?,
-    ))
+    Ok((precision.train, model::project(&scenario, &a)?))
 }
 
 /// The comparison `compare --accelerators IDS --power P` makes, with default assumptions.
@@ -119,13 +119,13 @@ fn vendor_outcomes(
     ids: &[String],
     size: FleetSize,
     model: &ReferenceModel,
-) -> Result<(Vec<VendorRow>, Assumptions)> {
+) -> Result<(Vec<Compared>, Assumptions)> {
     let accelerators = ids
         .iter()
         .map(|id| catalog.accelerator(id.trim()))
-        .collect::<Result<Vec<_>>>()?;
-    let a = Assumptions::from_defaults(&catalog.defaults, DEFAULT_PRECISION);
-    let rows = project_each(
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let a = Assumptions::from_defaults(&catalog.defaults, SHARED_PRECISION);
+    let rows = comparison::compare(
         catalog,
         &accelerators,
         size,

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use super::summary::{self, MfuChoice, parse_mfu};
-use crate::bridge;
+use super::model_args::parse_mfu;
+use crate::bridge::{self, MfuChoice};
 use crate::cluster::RankInfo;
 use crate::cluster::rank::expand_output;
 use crate::error::{Error, Result};
@@ -208,14 +208,14 @@ impl ProjectionInputs {
 
     fn summary_table(&self, results: &RunResults) -> Result<crate::report::Table> {
         let measured = |dtype| bridge::from_run(results, dtype);
-        let summary = summary::summarise(
+        let summary = bridge::summarise(
             &self.catalog,
             &self.fleets,
             &self.model,
             &measured,
             self.mfu,
         )?;
-        Ok(summary::summary_table(&summary))
+        Ok(crate::report::projection::fleet_summary_table(&summary))
     }
 }
 

@@ -122,6 +122,7 @@ pub struct Assumptions {
     /// A global batch in tokens instead of the model's published (or the law's) one.
     pub global_batch_tokens: Option<Sourced<f64>>,
     /// Overrides the fleet's own PUE when set.
+    #[serde(skip)]
     pub pue: Option<Sourced<Range>>,
     pub host_overhead_kw: Sourced<Range>,
     pub scaleout_share: Sourced<Range>,

@@ -9,15 +9,18 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::accelerator::Accelerator;
+use super::accelerator::{Accelerator, PowerAssumptions};
 use super::assumptions::Defaults;
 use super::checks::Check;
 use super::cost::{CostDefaults, CostOverrides, Price};
+use super::error::{CatalogError, IdKind};
 use super::fleet::Fleet;
+use super::power;
 use super::range::Range;
 use super::reference::ReferenceModel;
 use super::suggest::unknown_id;
-use crate::error::{Error, Result};
+
+type Result<T> = std::result::Result<T, CatalogError>;
 
 const ACCELERATORS: &str = include_str!("data/accelerators.toml");
 const FLEETS: &str = include_str!("data/fleets.toml");
@@ -28,6 +31,17 @@ const CHECKS: &str = include_str!("data/checks.toml");
 
 /// The statuses a figure may carry (the first word of its status text).
 const STATUSES: [&str; 5] = ["verified", "secondary", "derived", "unverified", "assumed"];
+
+/// The model's reading of a fleet's stated count and power.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct FleetCheck {
+    /// The accelerators the stated power feeds.
+    pub count_from_power: Option<Range>,
+    /// The facility power the stated count draws, in MW.
+    pub power_mw_from_count: Option<Range>,
+    /// Set when the stated count and power disagree with the model.
+    pub check: Option<String>,
+}
 
 /// Everything the model knows before the user says anything.
 #[derive(Debug, Clone)]
@@ -97,8 +111,9 @@ impl Catalog {
     pub fn load(user_file: Option<&Path>) -> Result<Self> {
         let mut catalog = Catalog::embedded()?;
         if let Some(path) = user_file {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Error::usage(format!("cannot read catalog {}: {e}", path.display()))
+            let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Read {
+                path: path.to_path_buf(),
+                source,
             })?;
             let name = path.display().to_string();
             catalog.merge(parse::<CatalogFile>(&text, &name)?);
@@ -117,12 +132,49 @@ impl Catalog {
         }
     }
 
+    /// The catalog's default power assumptions (host overhead, scale-out share).
+    pub fn power_assumptions(&self) -> PowerAssumptions {
+        PowerAssumptions {
+            host_overhead_kw: self.defaults.host_overhead_kw.value,
+            scaleout_share: self.defaults.scaleout_share.value,
+        }
+    }
+
+    /// What the model makes of a fleet's stated figures under the default assumptions:
+    /// the count its power feeds, the power its count draws, and whether they agree.
+    pub fn fleet_check(&self, f: &Fleet) -> FleetCheck {
+        let Ok(acc) = self.accelerator(&f.accelerator) else {
+            return FleetCheck::default();
+        };
+        let pue = f.pue.unwrap_or(self.defaults.pue.value);
+        let Some((kw, _)) = acc.all_in_kw(&self.power_assumptions()) else {
+            return FleetCheck::default();
+        };
+        let per_w = power::facility_w_per_accelerator(kw, pue);
+        let count_from_power = f
+            .power_gw
+            .map(|gw| power::count_from_power(gw.scale(1e9), per_w));
+        let check = match (f.count, count_from_power, f.power_gw) {
+            (Some(stated), Some(modelled), Some(gw)) => {
+                power::disagreement(stated, modelled, gw.scale(1e9))
+            }
+            _ => None,
+        };
+        FleetCheck {
+            count_from_power,
+            power_mw_from_count: f
+                .count
+                .map(|n| power::power_from_count(n, per_w).scale(1e-6)),
+            check,
+        }
+    }
+
     pub fn accelerator(&self, id: &str) -> Result<&Accelerator> {
         let ids = self.accelerators.iter().map(|a| a.id.as_str());
         self.accelerators
             .iter()
             .find(|a| a.id.eq_ignore_ascii_case(id))
-            .ok_or_else(|| unknown_id("accelerator", id, ids, "fleetbench accelerators"))
+            .ok_or_else(|| unknown_id(IdKind::Accelerator, id, ids))
     }
 
     pub fn fleet(&self, id: &str) -> Result<&Fleet> {
@@ -130,7 +182,7 @@ impl Catalog {
         self.fleets
             .iter()
             .find(|f| f.id.eq_ignore_ascii_case(id))
-            .ok_or_else(|| unknown_id("fleet", id, ids, "fleetbench fleets"))
+            .ok_or_else(|| unknown_id(IdKind::Fleet, id, ids))
     }
 
     pub fn model(&self, id: &str) -> Result<&ReferenceModel> {
@@ -138,36 +190,49 @@ impl Catalog {
         self.models
             .iter()
             .find(|m| m.id.eq_ignore_ascii_case(id))
-            .ok_or_else(|| unknown_id("model", id, ids, "fleetbench project --help"))
+            .ok_or_else(|| unknown_id(IdKind::Model, id, ids))
     }
 
-    /// Checks every entry; the first problem becomes one usage error naming the entry.
+    /// Checks every entry; the first problem is the error, naming the entry.
     fn validate(&self, origin: &str) -> Result<()> {
-        let fail = |what: String| Error::usage(format!("{origin}: {what}"));
+        let fail = |kind: IdKind, id: &str, problem: String| CatalogError::Invalid {
+            origin: origin.into(),
+            entry: format!("{kind} '{id}'"),
+            problem,
+        };
         for a in &self.accelerators {
-            check_accelerator(a).map_err(|e| fail(format!("accelerator '{}': {e}", a.id)))?;
+            check_accelerator(a).map_err(|e| fail(IdKind::Accelerator, &a.id, e))?;
         }
         for f in &self.fleets {
-            check_fleet(f, self).map_err(|e| fail(format!("fleet '{}': {e}", f.id)))?;
+            check_fleet(f, self).map_err(|e| fail(IdKind::Fleet, &f.id, e))?;
         }
         for m in &self.models {
-            check_model(m).map_err(|e| fail(format!("model '{}': {e}", m.id)))?;
+            check_model(m).map_err(|e| fail(IdKind::Model, &m.id, e))?;
         }
+        let invalid = |entry: String, problem: String| CatalogError::Invalid {
+            origin: origin.into(),
+            entry,
+            problem,
+        };
         for p in &self.prices {
-            check_price(p, self).map_err(|e| fail(format!("price of '{}': {e}", p.accelerator)))?;
+            check_price(p, self)
+                .map_err(|e| invalid(format!("price of '{}'", p.accelerator), e))?;
         }
         for (name, figure) in self.costs.named() {
             check_status(&figure.status)
                 .and_then(|()| check_positive_range(&figure.value, name))
-                .map_err(|e| fail(format!("costs: {e}")))?;
+                .map_err(|e| invalid("costs".into(), e))?;
         }
         if self.costs.opex_share.value.high > 1.0 {
-            return Err(fail("costs: opex_share must not exceed 1".into()));
+            return Err(invalid(
+                "costs".into(),
+                "opex_share must not exceed 1".into(),
+            ));
         }
         for c in &self.checks {
             c.validate()
                 .and_then(|()| check_status(&c.status))
-                .map_err(|e| fail(format!("check '{}': {e}", c.id)))?;
+                .map_err(|e| invalid(format!("check '{}'", c.id), e))?;
         }
         Ok(())
     }
@@ -185,16 +250,12 @@ fn upsert<T>(list: &mut Vec<T>, new: Vec<T>, id: impl Fn(&T) -> String) {
 
 /// Parses TOML, turning toml's multi-line report into one line with the line number.
 fn parse<T: for<'de> Deserialize<'de>>(text: &str, name: &str) -> Result<T> {
-    toml::from_str(text).map_err(|e| {
-        let place = e
+    toml::from_str(text).map_err(|e| CatalogError::Parse {
+        name: name.into(),
+        line: e
             .span()
-            .map(|span| {
-                let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-                format!(" line {line}:")
-            })
-            .unwrap_or_default();
-        let message = e.message().trim().replace('\n', " ");
-        Error::usage(format!("catalog {name}:{place} {message}"))
+            .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1),
+        message: e.message().trim().replace('\n', " "),
     })
 }
 
@@ -307,11 +368,7 @@ fn check_phase(
     let acc = catalog
         .accelerator(f.phase_accelerator(phase))
         .map_err(|e| e.to_string())?;
-    let power = super::accelerator::PowerAssumptions {
-        host_overhead_kw: catalog.defaults.host_overhead_kw.value,
-        scaleout_share: catalog.defaults.scaleout_share.value,
-    };
-    if phase.power_gw.is_some() && acc.all_in_kw(&power).is_none() {
+    if phase.power_gw.is_some() && acc.all_in_kw(&catalog.power_assumptions()).is_none() {
         return Err(format!(
             "sized by power, but {} has no power figure: give a count",
             acc.id

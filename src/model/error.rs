@@ -27,8 +27,53 @@ pub enum ModelError {
     LatencyTarget(String),
 }
 
-impl From<ModelError> for crate::error::Error {
-    fn from(e: ModelError) -> Self {
-        crate::error::Error::usage(e)
+/// A catalog that cannot be read, parsed or trusted, or an id it does not hold.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("cannot read catalog {}", path.display())]
+    Read {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// TOML that does not parse, or fields of the wrong shape (the line when known).
+    #[error("catalog {name}:{} {message}", line.map(|l| format!(" line {l}:")).unwrap_or_default())]
+    Parse {
+        name: String,
+        line: Option<usize>,
+        message: String,
+    },
+    /// An entry whose figures cannot be used.
+    #[error("{origin}: {entry}: {problem}")]
+    Invalid {
+        origin: String,
+        entry: String,
+        problem: String,
+    },
+    #[error("unknown {kind} '{wanted}'{}", suggestion.as_ref().map(|s| format!(": did you mean '{s}'?")).unwrap_or_default())]
+    UnknownId {
+        kind: IdKind,
+        wanted: String,
+        suggestion: Option<String>,
+    },
+    #[error(transparent)]
+    Model(#[from] ModelError),
+}
+
+/// What kind of catalog entry an id names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdKind {
+    Accelerator,
+    Fleet,
+    Model,
+}
+
+impl std::fmt::Display for IdKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            IdKind::Accelerator => "accelerator",
+            IdKind::Fleet => "fleet",
+            IdKind::Model => "model",
+        })
     }
 }

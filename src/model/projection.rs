@@ -47,6 +47,8 @@ pub struct Scenario {
 pub struct Projection {
     pub id: String,
     pub accelerator: String,
+    /// The accelerator's thermal design power, where published.
+    pub tdp_w: Option<f64>,
     pub model: ReferenceModel,
     pub precision: Precision,
     /// Accelerators projected (the binding one of a stated count and power).
@@ -204,6 +206,7 @@ pub fn project(scenario: &Scenario, a: &Assumptions) -> Result<Projection, Model
     Ok(Projection {
         id: scenario.id.clone(),
         accelerator: acc.id.clone(),
+        tdp_w: acc.tdp_w,
         model: model.clone(),
         precision: a.precision,
         count: sizing.count,

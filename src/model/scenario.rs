@@ -4,12 +4,14 @@
 
 use super::assumptions::Sourced;
 use super::catalog::Catalog;
+use super::error::CatalogError;
 use super::error::ModelError;
 use super::fleet::Fleet;
 use super::projection::{FleetSize, Scenario};
 use super::range::Range;
 use super::reference::ReferenceModel;
-use crate::error::Result;
+
+type Result<T> = std::result::Result<T, CatalogError>;
 
 /// Custom model figures from the command line; each overrides the named model's.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -1,7 +1,7 @@
 //! "Did you mean …": the nearest catalog id to a mistyped one, so an unknown id is one
 //! helpful line rather than a bare refusal.
 
-use crate::error::Error;
+use super::error::{CatalogError, IdKind};
 
 /// The closest id by Jaro-Winkler similarity, when it is close enough to be a typo.
 pub fn nearest<'a>(wanted: &str, ids: impl Iterator<Item = &'a str>) -> Option<&'a str> {
@@ -12,20 +12,16 @@ pub fn nearest<'a>(wanted: &str, ids: impl Iterator<Item = &'a str>) -> Option<&
         .map(|(_, id)| id)
 }
 
-/// The usage error for an unknown id: the suggestion, or where to list the ids.
+/// The error for an unknown id, with the nearest known id when one is close.
 pub fn unknown_id<'a>(
-    kind: &str,
+    kind: IdKind,
     wanted: &str,
     ids: impl Iterator<Item = &'a str>,
-    list: &str,
-) -> Error {
-    match nearest(wanted, ids) {
-        Some(id) => Error::usage(format!(
-            "unknown {kind} '{wanted}': did you mean '{id}'? (list them with `{list}`)"
-        )),
-        None => Error::usage(format!(
-            "unknown {kind} '{wanted}' (list them with `{list}`)"
-        )),
+) -> CatalogError {
+    CatalogError::UnknownId {
+        kind,
+        wanted: wanted.into(),
+        suggestion: nearest(wanted, ids).map(str::to_string),
     }
 }
 

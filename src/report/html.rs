@@ -17,6 +17,7 @@ use std::path::Path;
 use plotters::style::RGBColor;
 
 use crate::error::{Error, Result};
+use crate::model::comparison::Compared;
 use crate::model::{DType, Projection};
 use crate::report::Table;
 use crate::results::ResultsFile;
@@ -53,9 +54,6 @@ pub struct FleetOutcome {
     pub projection: std::result::Result<Projection, String>,
 }
 
-/// One accelerator of the vendor comparison and its projection at equal power.
-pub type VendorRow = (String, std::result::Result<Projection, String>);
-
 /// Everything the report shows besides the results file itself.
 pub struct Inputs<'a> {
     /// The results file as given on the command line.
@@ -63,7 +61,7 @@ pub struct Inputs<'a> {
     pub file: &'a ResultsFile,
     pub fleets: &'a [FleetOutcome],
     /// The vendor comparison: accelerator id and its projection at equal power.
-    pub vendors: &'a [VendorRow],
+    pub vendors: &'a [Compared],
     /// The comparison's basis, e.g. "1GW facility power each".
     pub vendor_basis: String,
     /// The comparison as `fleetbench compare` prints it.

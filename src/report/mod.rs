@@ -5,9 +5,11 @@
 //! written atomically, the format chosen from the file's extension when not given, and
 //! terminal tables fitted to the terminal's width.
 
+pub mod catalog_tables;
 mod csv_export;
 pub mod html;
 mod markdown;
+pub mod projection;
 pub mod results_tables;
 mod table;
 mod text;
@@ -70,22 +72,6 @@ pub enum Layout {
 /// What a command shows: its JSON is the `Serialize` value, its text formats the tables.
 pub trait View: Serialize {
     fn tables(&self) -> Vec<Table>;
-}
-
-/// A view assembled from a ready JSON value and tables, for the commands whose typed view
-/// is not written yet (project, compare, the catalogs).
-#[derive(Debug, Serialize)]
-#[serde(transparent)]
-pub struct Assembled {
-    pub json: serde_json::Value,
-    #[serde(skip)]
-    pub tables: Vec<Table>,
-}
-
-impl View for Assembled {
-    fn tables(&self) -> Vec<Table> {
-        self.tables.clone()
-    }
 }
 
 /// Renders tables in a text format; JSON is not a table format (it comes from a `View`).

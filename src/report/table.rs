@@ -55,6 +55,8 @@ pub enum Shown {
     Whole,
     /// Bytes in binary units: "128 MiB".
     Bytes,
+    /// A share as a percentage: "40%".
+    Percent,
 }
 
 /// What a column holds.
@@ -318,6 +320,7 @@ fn number(value: f64, how: Shown) -> String {
         Shown::Si => crate::model::units::si(value),
         Shown::Scaled(factor) => sig3(value * factor),
         Shown::Whole => format!("{value:.0}"),
+        Shown::Percent => format!("{:.0}%", value * 100.0),
         Shown::Bytes => bytesize::ByteSize::b(value.max(0.0) as u64)
             .display()
             .iec()

@@ -85,44 +85,22 @@ pub(super) fn para(text: &str) -> String {
     format!("<p>{}</p>\n", escape(text))
 }
 
-/// A command line as one copyable line, each argument quoted when it needs it.
+/// A command line as one copyable line, each argument quoted as a POSIX shell needs it.
 pub(super) fn command_line(args: &[String]) -> String {
-    let quoted: Vec<String> = args.iter().map(|a| shell_quote(a)).collect();
-    format!("<pre>{}</pre>\n", escape(&quoted.join(" ")))
-}
-
-fn shell_quote(arg: &str) -> String {
-    let plain = !arg.is_empty()
-        && arg
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c));
-    if plain {
-        arg.to_string()
-    } else {
-        format!("'{}'", arg.replace('\'', "'\\''"))
-    }
+    let line = shlex::try_join(args.iter().map(String::as_str))
+        .unwrap_or_else(|_| args.join(" ").replace('\0', "\\0"));
+    format!("<pre>{}</pre>\n", escape(&line))
 }
 
 /// Seconds since the epoch as a UTC date and time ("2026-11-18 14:03:38 UTC").
 pub(super) fn utc(unix: u64) -> String {
-    let days = i64::try_from(unix / 86_400).unwrap_or(0);
-    let secs = unix % 86_400;
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    i64::try_from(unix)
+        .ok()
+        .and_then(|s| jiff::Timestamp::from_second(s).ok())
+        .map_or_else(
+            || format!("{unix} s after the epoch"),
+            |t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        )
 }
 
 #[cfg(test)]
@@ -148,10 +126,13 @@ mod tests {
     fn dates_and_command_lines() {
         assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
         assert_eq!(utc(951_827_696), "2000-02-29 12:34:56 UTC");
-        let line = command_line(&["run".into(), "a b".into(), "it's".into()]);
-        assert_eq!(
-            line,
-            "<pre>run &#39;a b&#39; &#39;it&#39;\\&#39;&#39;s&#39;</pre>\n"
-        );
+        let args: Vec<String> = ["run", "a b", "it's", "$HOME"].map(String::from).into();
+        let html = command_line(&args);
+        let line = html
+            .trim_start_matches("<pre>")
+            .trim_end_matches("</pre>\n")
+            .replace("&#39;", "'")
+            .replace("&quot;", "\"");
+        assert_eq!(shlex::split(&line).unwrap(), args, "{html}");
     }
 }

@@ -159,7 +159,12 @@ pub(super) fn vendors_section(inputs: &Inputs<'_>) -> Result<String> {
         inputs
             .vendors
             .iter()
-            .map(|(id, p)| (id.clone(), p.as_ref().ok().and_then(figure)))
+            .map(|c| {
+                (
+                    c.accelerator.clone(),
+                    c.outcome.as_ref().ok().and_then(figure),
+                )
+            })
             .collect()
     };
     let basis = &inputs.vendor_basis;

@@ -1,0 +1,244 @@
+//! The flags every model command shares (`project`, `compare`, `timeline`, `report`): the
+//! output and catalog, the model to project (a reference id or custom figures), and the
+//! overrides of the catalog's default assumptions, with their parsers.
+
+use std::path::PathBuf;
+
+use crate::bridge::MfuChoice;
+use crate::error::Result;
+use crate::model::scenario::{self, ArchitectureOverrides, ModelOverrides};
+use crate::model::units;
+use crate::model::{
+    self, Assumptions, BatchChoice, Catalog, DType, Layout, PrecisionChoice, Range, Sourced,
+};
+use crate::report::OutputArgs;
+
+/// Output and catalog flags every model command takes.
+#[derive(Debug, clap::Args)]
+pub struct CommonArgs {
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// A TOML catalog whose [[accelerator]], [[fleet]] and [[model]] entries replace or extend the built-in ones.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+}
+
+/// The model to project: a reference id or custom figures.
+#[derive(Debug, clap::Args)]
+pub struct ModelArgs {
+    /// Reference model id (gpt-3, llama-2-70b, llama-3-70b, llama-3.1-8b, llama-3.1-405b, deepseek-v3, mixtral-8x7b, qwen3-235b-a22b, gpt-4, palm-540b).
+    #[arg(long, value_name = "ID")]
+    pub model: Option<String>,
+    /// Total parameters of a custom model (e.g. 405e9).
+    #[arg(long, value_parser = positive("--params"))]
+    pub params: Option<f64>,
+    /// Parameters active per token (mixture of experts; give --experts and --experts-per-token too).
+    #[arg(long, value_parser = positive("--active-params"))]
+    pub active_params: Option<f64>,
+    /// Training tokens (compute = 6 x active params x tokens).
+    #[arg(long, value_parser = positive("--tokens"))]
+    pub tokens: Option<f64>,
+    /// Training compute budget in FLOP (e.g. 3.8e25).
+    #[arg(long, value_parser = positive("--compute"))]
+    pub compute: Option<f64>,
+    /// Transformer layers (serving needs them).
+    #[arg(long, value_name = "N", value_parser = whole("--layers"))]
+    pub layers: Option<u32>,
+    /// Key/value heads per layer (grouped-query attention).
+    #[arg(long, value_name = "N", value_parser = whole("--kv-heads"))]
+    pub kv_heads: Option<u32>,
+    /// Dimension of each key/value head.
+    #[arg(long, value_name = "N", value_parser = whole("--head-dim"))]
+    pub head_dim: Option<u32>,
+    /// KV cache bytes per token at 16-bit, instead of --kv-heads and --head-dim.
+    #[arg(long, value_name = "BYTES", value_parser = positive("--kv-bytes-per-token"))]
+    pub kv_bytes_per_token: Option<f64>,
+    /// Residual width (tensor-parallel all-reduce size); estimated from the parameters if absent.
+    #[arg(long, value_name = "N", value_parser = whole("--hidden"))]
+    pub hidden: Option<u32>,
+    /// Routed experts of a mixture-of-experts model.
+    #[arg(long, value_name = "N", value_parser = whole("--experts"))]
+    pub experts: Option<u32>,
+    /// Experts each token is routed to.
+    #[arg(long, value_name = "N", value_parser = whole("--experts-per-token"))]
+    pub experts_per_token: Option<u32>,
+}
+
+/// Overrides of the catalog's default assumptions (a value or low,central,high).
+#[derive(Debug, clap::Args)]
+pub struct AssumptionArgs {
+    /// Data type for training and serving both: fp64, fp32, tf32, bf16 (= fp16), fp8, fp4, int8.
+    #[arg(long, value_parser = parse_dtype)]
+    pub dtype: Option<DType>,
+    /// Training data type [default: bf16].
+    #[arg(long, value_parser = parse_dtype)]
+    pub train_dtype: Option<DType>,
+    /// Serving data type [default: fp8 where the accelerator runs it natively, else bf16].
+    #[arg(long, value_parser = parse_dtype)]
+    pub serve_dtype: Option<DType>,
+    /// Model FLOPs utilisation against the BF16 dense peak, in (0, 1], e.g. 0.4 or
+    /// 0.35,0.4,0.45, or `measured` (the GEMM efficiency of the results file given with --from).
+    #[arg(long, value_parser = parse_mfu)]
+    pub mfu: Option<MfuChoice>,
+    /// A fixed share of wall-clock time doing useful training steps, in (0, 1] [default: from failures per accelerator-hour].
+    #[arg(long, value_parser = fraction("--goodput"))]
+    pub goodput: Option<Range>,
+    /// Power usage effectiveness (>= 1), e.g. 1.2 or 1.1,1.2,1.3.
+    #[arg(long, value_parser = parse_pue)]
+    pub pue: Option<Range>,
+    /// Share of the fleet serving inference in [0, 1]; the rest trains. Unset: each section uses the whole fleet.
+    #[arg(long, value_parser = parse_share)]
+    pub inference_share: Option<f64>,
+    /// Tokens (input + output) each user consumes per day, for "users served" [default: derived].
+    #[arg(long, value_parser = positive("--tokens-per-user-day"))]
+    pub tokens_per_user_day: Option<f64>,
+    /// Input (prompt) tokens per request.
+    #[arg(long, value_name = "N", value_parser = whole("--input-tokens"))]
+    pub input_tokens: Option<u32>,
+    /// Output (generated) tokens per request.
+    #[arg(long, value_name = "N", value_parser = whole("--output-tokens"))]
+    pub output_tokens: Option<u32>,
+    /// Sequences decoded together per replica: `auto` (largest that fits) or a number.
+    #[arg(long, value_parser = parse_batch)]
+    pub batch: Option<BatchChoice>,
+    /// Serving layout, e.g. TP8, TP8xPP2, TP4xEP8 [default: the best that fits].
+    #[arg(long, value_parser = parse_layout)]
+    pub layout: Option<Layout>,
+    /// Time-per-output-token target in milliseconds; the batch is lowered to meet it.
+    #[arg(long, value_name = "MS", value_parser = positive("--tpot-ms"))]
+    pub tpot_ms: Option<f64>,
+    /// Time-to-first-token target in milliseconds.
+    #[arg(long, value_name = "MS", value_parser = positive("--ttft-ms"))]
+    pub ttft_ms: Option<f64>,
+    /// Global training batch in tokens [default: the model's published batch, else the compute-optimal law].
+    #[arg(long, value_name = "TOKENS", value_parser = positive("--global-batch-tokens"))]
+    pub global_batch_tokens: Option<f64>,
+}
+
+pub fn positive(flag: &'static str) -> impl Fn(&str) -> std::result::Result<f64, String> + Clone {
+    move |s| units::parse_positive(s, flag)
+}
+
+pub fn whole(flag: &'static str) -> impl Fn(&str) -> std::result::Result<u32, String> + Clone {
+    move |s| units::parse_whole(s, flag)
+}
+
+fn fraction(flag: &'static str) -> impl Fn(&str) -> std::result::Result<Range, String> + Clone {
+    move |s| units::parse_fraction_range(s, flag)
+}
+
+fn parse_dtype(s: &str) -> std::result::Result<DType, String> {
+    s.parse()
+}
+
+fn parse_layout(s: &str) -> std::result::Result<Layout, String> {
+    s.parse()
+}
+
+fn parse_batch(s: &str) -> std::result::Result<BatchChoice, String> {
+    if s.trim().eq_ignore_ascii_case("auto") {
+        return Ok(BatchChoice::Auto);
+    }
+    units::parse_whole(s, "--batch").map(|n| BatchChoice::Fixed(u64::from(n)))
+}
+
+pub fn parse_power(s: &str) -> std::result::Result<f64, String> {
+    units::parse_power(s)
+}
+
+fn parse_pue(s: &str) -> std::result::Result<Range, String> {
+    let pue = units::parse_range(s, "--pue")?;
+    if pue.low < 1.0 || pue.high > 5.0 {
+        return Err(format!("--pue must lie in [1, 5] (got {s})"));
+    }
+    Ok(pue)
+}
+
+fn parse_share(s: &str) -> std::result::Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("--inference-share '{s}' is not a number"))?;
+    if !(0.0..=1.0).contains(&v) {
+        return Err(format!("--inference-share must lie in [0, 1] (got {s})"));
+    }
+    Ok(v)
+}
+
+impl ModelArgs {
+    pub fn resolve(&self, catalog: &Catalog) -> Result<model::ReferenceModel> {
+        let overrides = ModelOverrides {
+            params: self.params,
+            active_params: self.active_params,
+            tokens: self.tokens,
+            compute: self.compute,
+            architecture: ArchitectureOverrides {
+                layers: self.layers,
+                kv_heads: self.kv_heads,
+                head_dim: self.head_dim,
+                kv_bytes_per_token: self.kv_bytes_per_token,
+                hidden: self.hidden,
+                experts: self.experts,
+                experts_per_token: self.experts_per_token,
+            },
+        };
+        let model = scenario::model_with_overrides(catalog, self.model.as_deref(), overrides)?;
+        scenario::check(&model)?;
+        Ok(model)
+    }
+}
+
+impl AssumptionArgs {
+    /// The formats the flags ask for (`--dtype` sets both; each of the others one).
+    pub fn precision(&self) -> PrecisionChoice {
+        PrecisionChoice {
+            both: self.dtype,
+            train: self.train_dtype,
+            serve: self.serve_dtype,
+        }
+    }
+
+    /// The defaults with every given flag applied, in the formats `acc` resolves to.
+    pub fn resolve(&self, catalog: &Catalog, acc: &model::Accelerator) -> Result<Assumptions> {
+        let precision = self.precision().resolve(acc)?;
+        Ok(self.resolve_in(catalog, precision))
+    }
+
+    /// The defaults with every given flag applied, in the given formats.
+    pub fn resolve_in(&self, catalog: &Catalog, precision: model::Precision) -> Assumptions {
+        let mut a = Assumptions::from_defaults(&catalog.defaults, precision);
+        if let Some(MfuChoice::Given(range)) = self.mfu {
+            a.mfu = Sourced::user(range, "--mfu");
+        }
+        a.goodput = self.goodput.map(|v| Sourced::user(v, "--goodput"));
+        a.pue = self.pue.map(|v| Sourced::user(v, "--pue"));
+        a.inference_share = self.inference_share;
+        a.tokens_per_user_day_override = self
+            .tokens_per_user_day
+            .map(|v| Sourced::user(v, "--tokens-per-user-day"));
+        a.global_batch_tokens = self
+            .global_batch_tokens
+            .map(|v| Sourced::user(v, "--global-batch-tokens"));
+        if let Some(n) = self.input_tokens {
+            a.input_tokens = Sourced::user(f64::from(n), "--input-tokens");
+        }
+        if let Some(n) = self.output_tokens {
+            a.output_tokens = Sourced::user(f64::from(n), "--output-tokens");
+        }
+        a.batch = self.batch.unwrap_or_default();
+        a.layout = self.layout;
+        a.latency = model::LatencyTargets {
+            tpot_ms: self.tpot_ms,
+            ttft_ms: self.ttft_ms,
+        };
+        a
+    }
+}
+
+/// Parses `--mfu`: `measured`, a share in (0, 1], or low,central,high.
+pub fn parse_mfu(text: &str) -> std::result::Result<MfuChoice, String> {
+    if text.trim().eq_ignore_ascii_case("measured") {
+        return Ok(MfuChoice::Measured);
+    }
+    units::parse_fraction_range(text, "--mfu").map(MfuChoice::Given)
+}
