@@ -33,6 +33,8 @@ pub enum Command {
     Project(commands::project::ProjectArgs),
     /// Compare accelerators side by side at equal power or equal count.
     Compare(commands::compare::CompareArgs),
+    /// Fleets over time, 2024-2030: power, accelerators, H100-equivalents, compute and cost per company, with the articles' checks.
+    Timeline(commands::timeline::TimelineArgs),
     /// Gather per-rank results files into one cluster result and find stragglers.
     Merge(commands::merge::MergeArgs),
     /// Render a results file as one self-contained HTML page with SVG charts.
@@ -55,6 +57,7 @@ pub fn execute(cli: Cli) -> Result<()> {
         Command::Fleets(args) => commands::catalog::execute_fleets(&args),
         Command::Project(args) => commands::project::execute(&args),
         Command::Compare(args) => commands::compare::execute(&args),
+        Command::Timeline(args) => commands::timeline::execute(&args),
         Command::Merge(args) => commands::merge::execute(&args),
         Command::Report(args) => commands::report::execute(&args),
         Command::Completions { shell } => {

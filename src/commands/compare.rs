@@ -33,6 +33,7 @@ pub struct CompareArgs {
 /// Runs `fleetbench compare`.
 pub fn execute(args: &CompareArgs) -> Result<()> {
     let destination = args.common.output.destination()?;
+    args.assumptions.one_inference_share()?;
     let catalog = Catalog::load(args.common.catalog.as_deref())?;
     let accelerators = args
         .accelerators

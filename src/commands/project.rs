@@ -90,6 +90,7 @@ fn refuse_gap(p: &Projection, a: &Assumptions) -> Result<()> {
 /// Runs `fleetbench project`.
 pub fn execute(args: &ProjectArgs) -> Result<()> {
     let destination = args.common.output.destination()?;
+    args.assumptions.one_inference_share()?;
     let catalog = Catalog::load(args.common.catalog.as_deref())?;
     let model = args.model.resolve(&catalog)?;
     let measured = args.from.as_deref().map(crate::results::read).transpose()?;

@@ -53,21 +53,16 @@ impl Window {
     }
 }
 
-/// The share of each phase serving, by year: points in increasing years, interpolated
-/// linearly between them and flat outside them.
+/// The share of each phase serving, by year: one share, or points in increasing years
+/// interpolated linearly between them and flat outside them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ShareRamp {
-    pub points: Vec<(i32, f64)>,
+#[serde(rename_all = "snake_case")]
+pub enum ShareRamp {
+    Constant(f64),
+    Points(Vec<(i32, f64)>),
 }
 
 impl ShareRamp {
-    /// A constant share.
-    pub fn constant(share: f64) -> Self {
-        ShareRamp {
-            points: vec![(FIRST_YEAR, share)],
-        }
-    }
-
     /// Parses `0.4` or `2025:0.3,2030:0.6` (years increasing, shares in [0, 1]).
     pub fn parse(text: &str) -> Result<Self, String> {
         let what = "--inference-share";
@@ -77,15 +72,12 @@ impl ShareRamp {
                 .parse()
                 .map_err(|_| format!("{what} '{text}': '{}' is not a number", s.trim()))?;
             if !(0.0..=1.0).contains(&v) {
-                return Err(format!(
-                    "{what} shares must lie in [0, 1] (got {})",
-                    s.trim()
-                ));
+                return Err(format!("{what} must lie in [0, 1] (got {})", s.trim()));
             }
             Ok(v)
         };
         if !text.contains(':') {
-            return Ok(ShareRamp::constant(share(text)?));
+            return Ok(ShareRamp::Constant(share(text)?));
         }
         let mut points: Vec<(i32, f64)> = Vec::new();
         for part in text.split(',') {
@@ -112,26 +104,33 @@ impl ShareRamp {
             }
             points.push((year, share(value)?));
         }
-        Ok(ShareRamp { points })
+        Ok(ShareRamp::Points(points))
+    }
+
+    /// The one share, when it is not a ramp of years.
+    pub fn single(&self) -> Option<f64> {
+        match self {
+            ShareRamp::Constant(s) => Some(*s),
+            ShareRamp::Points(_) => None,
+        }
     }
 
     /// The share in `year`.
     pub fn at(&self, year: i32) -> f64 {
-        let first = self.points[0];
-        let last = self.points[self.points.len() - 1];
+        let points = match self {
+            ShareRamp::Constant(s) => return *s,
+            ShareRamp::Points(p) => p,
+        };
+        let (first, last) = (points[0], points[points.len() - 1]);
         if year <= first.0 {
             return first.1;
         }
         if year >= last.0 {
             return last.1;
         }
-        let upper = self
-            .points
-            .iter()
-            .position(|(y, _)| *y >= year)
-            .unwrap_or(0);
-        let (y0, s0) = self.points[upper - 1];
-        let (y1, s1) = self.points[upper];
+        let upper = points.iter().position(|(y, _)| *y >= year).unwrap_or(1);
+        let (y0, s0) = points[upper - 1];
+        let (y1, s1) = points[upper];
         s0 + (s1 - s0) * f64::from(year - y0) / f64::from(y1 - y0)
     }
 }
@@ -456,37 +455,38 @@ impl<'a> Setup<'a> {
     }
 }
 
+/// True when some phase of the fleet is online (or ramping) by the end of `year`.
+pub fn online_by(f: &Fleet, year: i32) -> bool {
+    f.phases
+        .iter()
+        .any(|p| p.online_share(Date::year_end(year)) > 0.0)
+}
+
+/// Why a fleet shows nothing by the window's end: no dated phase, or a first phase after it.
+pub fn outside_reason(f: &Fleet, window: Window) -> String {
+    let first = f
+        .phases
+        .iter()
+        .map(|p| p.ramp.map_or(p.online, |r| r.from))
+        .min_by(|a, b| a.end().total_cmp(&b.end()));
+    match first {
+        None => format!(
+            "no dated phase: its source gives no date ({}, {})",
+            f.status.label(),
+            f.date
+        ),
+        Some(d) => format!("its first phase starts in {d}, after {}", window.to),
+    }
+}
+
 /// Fleets with no phase online by the window's end, and why.
 fn outside(fleets: &[&Fleet], window: Window) -> Vec<OutsideWindow> {
     fleets
         .iter()
-        .filter_map(|f| {
-            let reason = match f
-                .phases
-                .iter()
-                .map(|p| p.online_share(Date::year_end(window.to)))
-                .fold(0.0, f64::max)
-            {
-                s if s > 0.0 => return None,
-                _ if f.phases.is_empty() => format!(
-                    "no dated phase: its source gives no date ({}, {})",
-                    f.status.label(),
-                    f.date
-                ),
-                _ => {
-                    let first = f
-                        .phases
-                        .iter()
-                        .map(|p| p.ramp.map_or(p.online, |r| r.from))
-                        .min_by(|a, b| a.end().total_cmp(&b.end()))
-                        .map_or_else(String::new, |d| d.to_string());
-                    format!("its first phase starts in {first}, after {}", window.to)
-                }
-            };
-            Some(OutsideWindow {
-                fleet: f.id.clone(),
-                reason,
-            })
+        .filter(|f| !online_by(f, window.to))
+        .map(|f| OutsideWindow {
+            fleet: f.id.clone(),
+            reason: outside_reason(f, window),
         })
         .collect()
 }
@@ -522,6 +522,7 @@ mod tests {
             ("2030:0.6,2025:0.3", "not increasing"),
             ("2025:0.3,2025:0.4", "not increasing"),
             ("2025:1.3", "[0, 1]"),
+            ("2025:0.3;2030:0.6", "not a number"),
             ("-0.1", "[0, 1]"),
             ("2025:x", "not a number"),
             ("soon:0.3", "not a year"),

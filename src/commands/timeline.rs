@@ -1,0 +1,156 @@
+//! `fleetbench timeline`: the catalog's fleets over time, `--from` to `--to` (year-end
+//! figures), per fleet and per company: installed power, accelerators, H100-equivalents,
+//! training compute available and serving capacity at the chosen model, capex and yearly
+//! cost, with the source articles' own figures checked as rows that pass or fail.
+
+use super::model_args::{AssumptionArgs, CommonArgs, CostArgs, ModelArgs};
+use crate::bridge::MfuChoice;
+use crate::error::{Error, Result};
+use crate::model::assumptions::Sourced;
+use crate::model::comparison::SHARED_PRECISION;
+use crate::model::timeline::{self, Setup, ShareRamp, Window};
+use crate::model::{Catalog, Fleet, checks};
+use crate::report::timeline::TimelineView;
+
+/// Arguments of `fleetbench timeline`.
+#[derive(Debug, clap::Args)]
+pub struct TimelineArgs {
+    /// First year shown (figures at the year's end).
+    #[arg(long, value_name = "YEAR", default_value_t = 2024)]
+    pub from: i32,
+    /// Last year shown.
+    #[arg(long, value_name = "YEAR", default_value_t = 2030)]
+    pub to: i32,
+    /// Companies to show (openai, meta, xai, anthropic), repeatable or comma-separated
+    /// [default: every fleet].
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub company: Vec<String>,
+    /// Fleets to show (ids from `fleetbench fleets`), repeatable or comma-separated.
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub fleet: Vec<String>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub assumptions: AssumptionArgs,
+    #[command(flatten)]
+    pub costs: CostArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Runs `fleetbench timeline`.
+pub fn execute(args: &TimelineArgs) -> Result<()> {
+    let destination = args.common.output.destination()?;
+    let window = Window::new(args.from, args.to).map_err(Error::usage)?;
+    if args.assumptions.mfu == Some(MfuChoice::Measured) {
+        return Err(Error::usage(
+            "--mfu measured needs a results file: use `fleetbench project --from results.json --mfu measured`",
+        ));
+    }
+    let catalog = Catalog::load(args.common.catalog.as_deref())?;
+    let fleets = select(&catalog, &args.company, &args.fleet, window)?;
+    let model = args.model.resolve(&catalog)?;
+    let shared = args.assumptions.resolve_in(&catalog, SHARED_PRECISION);
+    let ids: Vec<&str> = fleets
+        .iter()
+        .flat_map(|f| f.phases.iter().map(|p| f.phase_accelerator(p)))
+        .collect();
+    let costs = args.costs.resolve(&catalog, &shared, &ids)?;
+    let setup = Setup {
+        catalog: &catalog,
+        model: &model,
+        assumptions: &shared,
+        precision: args.assumptions.precision(),
+        costs: &costs,
+        inference_share: inference_share(args.assumptions.inference_share.as_ref(), &catalog),
+    };
+    let timeline = setup.timeline(&fleets, window);
+    let companies: Vec<&str> = fleets.iter().map(|f| f.company()).collect();
+    let shown: Vec<checks::Check> = catalog
+        .checks
+        .iter()
+        .filter(|c| {
+            c.company_of(&catalog.fleets)
+                .is_some_and(|co| companies.contains(&co))
+        })
+        .cloned()
+        .collect();
+    let outcomes = checks::evaluate(&setup, &catalog.fleets, &shown, window);
+    destination.write(&TimelineView::new(
+        &timeline, &fleets, &outcomes, &setup, &shared,
+    ))
+}
+
+/// The serving share per year: the flag's, else the catalog's 2024 split held constant.
+fn inference_share(flag: Option<&ShareRamp>, catalog: &Catalog) -> Sourced<ShareRamp> {
+    match flag {
+        Some(ramp) => Sourced::user(ramp.clone(), "--inference-share"),
+        None => {
+            let d = &catalog.defaults.timeline_inference_share;
+            Sourced {
+                value: ShareRamp::Constant(d.value),
+                status: d.status.clone(),
+                source: d.source.clone(),
+            }
+        }
+    }
+}
+
+/// The fleets asked for: by company, by id, or every fleet; a named fleet (or a whole
+/// company) with nothing online by the window's end is an error that says why.
+fn select<'a>(
+    catalog: &'a Catalog,
+    companies: &[String],
+    ids: &[String],
+    window: Window,
+) -> Result<Vec<&'a Fleet>> {
+    let known: Vec<&str> = {
+        let mut c: Vec<&str> = catalog.fleets.iter().map(|f| f.company()).collect();
+        c.dedup();
+        c
+    };
+    for company in companies {
+        if !known.iter().any(|k| k.eq_ignore_ascii_case(company.trim())) {
+            return Err(Error::usage(format!(
+                "unknown company '{}': the catalog's are {}",
+                company.trim(),
+                known.join(", ")
+            )));
+        }
+    }
+    let mut chosen: Vec<&Fleet> = Vec::new();
+    for id in ids {
+        chosen.push(catalog.fleet(id.trim())?);
+    }
+    chosen.extend(catalog.fleets.iter().filter(|f| {
+        companies
+            .iter()
+            .any(|c| c.trim().eq_ignore_ascii_case(f.company()))
+    }));
+    if companies.is_empty() && ids.is_empty() {
+        chosen = catalog.fleets.iter().collect();
+    }
+    chosen.dedup_by(|a, b| a.id == b.id);
+    let online = |f: &Fleet| timeline::online_by(f, window.to);
+    for id in ids {
+        let fleet = catalog.fleet(id.trim())?;
+        if !online(fleet) {
+            return Err(Error::usage(format!(
+                "fleet {} has no phase in {}–{}: {}",
+                fleet.id,
+                window.from,
+                window.to,
+                timeline::outside_reason(fleet, window)
+            )));
+        }
+    }
+    if !chosen.iter().any(|f| online(f)) {
+        return Err(Error::usage(format!(
+            "{} {} no phase online by the end of {}",
+            companies.join(", "),
+            if companies.len() == 1 { "has" } else { "have" },
+            window.to
+        )));
+    }
+    Ok(chosen)
+}
