@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use super::model_args::{AssumptionArgs, CommonArgs, ModelArgs, parse_power, positive};
+use super::model_args::{AssumptionArgs, CommonArgs, CostArgs, ModelArgs, parse_power, positive};
 use crate::bridge::{self, MfuChoice};
 use crate::error::{Error, Result};
 use crate::model::scenario;
@@ -38,6 +38,8 @@ pub struct ProjectArgs {
     pub model: ModelArgs,
     #[command(flatten)]
     pub assumptions: AssumptionArgs,
+    #[command(flatten)]
+    pub costs: CostArgs,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -113,10 +115,14 @@ pub fn execute(args: &ProjectArgs) -> Result<()> {
     }
     let projection = model::project(&scenario, &assumptions)?;
     refuse_gap(&projection, &assumptions)?;
+    let costs = args
+        .costs
+        .resolve(&catalog, &assumptions, &[scenario.accelerator.id.as_str()])?;
     destination.write(&ProjectionView::new(
         &projection,
         &assumptions,
         measured.as_ref(),
+        &costs,
     ))
 }
 

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use crate::error::Result;
 use crate::model::comparison::Compared;
 use crate::model::comparison::{self, SHARED_PRECISION};
+use crate::model::cost::CostAssumptions;
 use crate::model::scenario::{self, ModelOverrides};
 use crate::model::units::{self, si};
 use crate::model::{
@@ -76,6 +77,7 @@ pub fn execute(args: &ReportArgs) -> Result<()> {
             &vendors,
             &a,
             &format!("at {}W facility power each", si(args.power)),
+            &CostAssumptions::new(&catalog.costs, &catalog.prices, &a),
         ),
         assumptions,
         command_line: &command_line,

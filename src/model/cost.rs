@@ -240,6 +240,9 @@ pub struct FleetCost {
     pub usd_per_training_run: Option<Range>,
     /// Serving cost per million output tokens at the serving utilisation.
     pub usd_per_million_output_tokens: Option<Range>,
+    /// The cost figures these rest on.
+    pub defaults: CostDefaults,
+    pub serving_utilisation: Sourced<Range>,
 }
 
 /// The money of a projection: its accelerator's per-unit cost times its count, and the
@@ -271,6 +274,8 @@ pub fn fleet_cost(p: &Projection, c: &CostAssumptions) -> Result<FleetCost, Cost
         price,
         usd_per_training_run,
         usd_per_million_output_tokens,
+        defaults: c.defaults.clone(),
+        serving_utilisation: c.serving_utilisation.clone(),
     })
 }
 
@@ -285,6 +290,31 @@ pub fn serving_usd_per_million_tokens(
         .times(utilisation)
         .scale(3600.0);
     usd_per_hour.per(tokens_per_hour).scale(1e6)
+}
+
+/// What `flops_per_s` of achieved compute is worth per hour at a fleet's cost: its
+/// $/accelerator-hour over each accelerator's achieved FLOP/s (the fleet's over its count,
+/// bound by bound), times the FLOP/s. The value of a measured FLOP in the fleet's money.
+pub fn value_per_hour(
+    flops_per_s: f64,
+    usd_per_accelerator_hour: Range,
+    fleet_flops_per_s: Range,
+    accelerators: Range,
+) -> Option<Range> {
+    let per = |f: f64, n: f64| (n > 0.0).then(|| f / n);
+    let mut each = [
+        per(fleet_flops_per_s.low, accelerators.low)?,
+        per(fleet_flops_per_s.central, accelerators.central)?,
+        per(fleet_flops_per_s.high, accelerators.high)?,
+    ];
+    let central = each[1];
+    each.sort_by(f64::total_cmp);
+    let per_accelerator = Range::new(each[0], central, each[2]).ok()?;
+    (flops_per_s.is_finite() && flops_per_s > 0.0 && per_accelerator.low > 0.0).then(|| {
+        usd_per_accelerator_hour
+            .per(per_accelerator)
+            .scale(flops_per_s)
+    })
 }
 
 /// How many accelerators (with their share of the facility) a capex budget buys.
