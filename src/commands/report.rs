@@ -1,8 +1,9 @@
 //! `fleetbench report RESULTS --html FILE`: one self-contained HTML report of a results
 //! file (from `run`, or a merged cluster file from `merge`) with its charts, every catalog
-//! fleet projected under the default assumptions, and the vendor comparison at equal
-//! power that `compare` makes. A bad results file is one line naming it (exit 2); the
-//! HTML is written atomically, so an existing report is replaced whole or not at all.
+//! fleet projected under the default assumptions, the vendor comparison at equal power
+//! that `compare` makes, and the fleets over time that `timeline` computes. A bad results
+//! file is one line naming it (exit 2); the HTML is written atomically, so an existing
+//! report is replaced whole or not at all.
 
 use std::path::PathBuf;
 
@@ -66,6 +67,7 @@ pub fn execute(args: &ReportArgs) -> Result<()> {
                 .collect()
         })
         .unwrap_or_default();
+    let (timeline, timeline_tables) = super::timeline::for_report(&catalog, &model)?;
     let command_line: Vec<String> = std::env::args().collect();
     let inputs = Inputs {
         path: &args.results,
@@ -80,6 +82,8 @@ pub fn execute(args: &ReportArgs) -> Result<()> {
             &CostAssumptions::new(&catalog.costs, &catalog.prices, &a),
         ),
         assumptions,
+        timeline,
+        timeline_tables,
         command_line: &command_line,
     };
     let page = html::render(&inputs)?;

@@ -9,17 +9,24 @@ use crate::error::{Error, Result};
 use crate::model::assumptions::Sourced;
 use crate::model::comparison::SHARED_PRECISION;
 use crate::model::timeline::{self, Setup, ShareRamp, Window};
-use crate::model::{Catalog, Fleet, checks};
+use crate::model::cost::CostAssumptions;
+use crate::model::{Assumptions, Catalog, Fleet, PrecisionChoice, ReferenceModel, checks};
+use crate::report::html::Stack;
 use crate::report::timeline::TimelineView;
+use crate::report::{Table, View};
+
+/// The years shown unless asked otherwise: the articles' span.
+const DEFAULT_FROM: i32 = 2024;
+const DEFAULT_TO: i32 = 2030;
 
 /// Arguments of `fleetbench timeline`.
 #[derive(Debug, clap::Args)]
 pub struct TimelineArgs {
     /// First year shown (figures at the year's end).
-    #[arg(long, value_name = "YEAR", default_value_t = 2024)]
+    #[arg(long, value_name = "YEAR", default_value_t = DEFAULT_FROM)]
     pub from: i32,
     /// Last year shown.
-    #[arg(long, value_name = "YEAR", default_value_t = 2030)]
+    #[arg(long, value_name = "YEAR", default_value_t = DEFAULT_TO)]
     pub to: i32,
     /// Companies to show (openai, meta, xai, anthropic), repeatable or comma-separated
     /// [default: every fleet].
@@ -65,6 +72,15 @@ pub fn execute(args: &TimelineArgs) -> Result<()> {
         inference_share: inference_share(args.assumptions.inference_share.as_ref(), &catalog),
     };
     let timeline = setup.timeline(&fleets, window);
+    let outcomes = checks_of(&setup, &fleets, window);
+    destination.write(&TimelineView::new(
+        &timeline, &fleets, &outcomes, &setup, &shared,
+    ))
+}
+
+/// The articles' checks about the companies shown.
+fn checks_of(setup: &Setup<'_>, fleets: &[&Fleet], window: Window) -> Vec<checks::Outcome> {
+    let catalog = setup.catalog;
     let companies: Vec<&str> = fleets.iter().map(|f| f.company()).collect();
     let shown: Vec<checks::Check> = catalog
         .checks
@@ -75,10 +91,60 @@ pub fn execute(args: &TimelineArgs) -> Result<()> {
         })
         .cloned()
         .collect();
-    let outcomes = checks::evaluate(&setup, &catalog.fleets, &shown, window);
-    destination.write(&TimelineView::new(
-        &timeline, &fleets, &outcomes, &setup, &shared,
-    ))
+    checks::evaluate(setup, &catalog.fleets, &shown, window)
+}
+
+/// What the HTML report shows of the timeline: every fleet from 2024 to 2030 under the
+/// default assumptions, as H100-equivalents per company (stacked) and the per-company and
+/// checks tables `fleetbench timeline` prints.
+pub fn for_report(catalog: &Catalog, model: &ReferenceModel) -> Result<(Stack, Vec<Table>)> {
+    let window = Window::new(DEFAULT_FROM, DEFAULT_TO).map_err(Error::usage)?;
+    let shared = Assumptions::from_defaults(&catalog.defaults, SHARED_PRECISION);
+    let costs = CostAssumptions::new(&catalog.costs, &catalog.prices, &shared);
+    let setup = Setup {
+        catalog,
+        model,
+        assumptions: &shared,
+        precision: PrecisionChoice::default(),
+        costs: &costs,
+        inference_share: inference_share(None, catalog),
+    };
+    let fleets: Vec<&Fleet> = catalog.fleets.iter().collect();
+    let timeline = setup.timeline(&fleets, window);
+    let outcomes = checks_of(&setup, &fleets, window);
+    let view = TimelineView::new(&timeline, &fleets, &outcomes, &setup, &shared);
+    let tables: Vec<Table> = view
+        .tables()
+        .into_iter()
+        .filter(|t| t.name == "companies" || t.name == "checks")
+        .collect();
+    Ok((stack(&timeline), tables))
+}
+
+/// H100-equivalents per company and year (central), bands in order of first appearance.
+fn stack(timeline: &timeline::Timeline) -> Stack {
+    let years: Vec<i32> = timeline.window.years().collect();
+    let mut bands: Vec<(String, Vec<f64>)> = Vec::new();
+    for c in &timeline.companies {
+        let i = match bands.iter().position(|(name, _)| *name == c.company) {
+            Some(i) => i,
+            None => {
+                bands.push((c.company.clone(), vec![0.0; years.len()]));
+                bands.len() - 1
+            }
+        };
+        let slot = usize::try_from(c.year - timeline.window.from).unwrap_or(0);
+        bands[i].1[slot] = c.figures.h100_equivalents.map_or(0.0, |r| r.central);
+    }
+    Stack {
+        title: format!(
+            "H100-equivalents installed per company, {}–{}",
+            timeline.window.from, timeline.window.to
+        ),
+        axis: "H100-equivalents (dense BF16 FLOP/s / the H100's)".into(),
+        years,
+        bands,
+    }
 }
 
 /// The serving share per year: the flag's, else the catalog's 2024 split held constant.
