@@ -10,6 +10,7 @@ use std::fmt;
 
 use crate::atomic_file::WriteError;
 use crate::bridge::BridgeError;
+use crate::kernels::gemm::LimitError;
 use crate::model::{CatalogError, IdKind, ModelError};
 use crate::results::ReadError;
 
@@ -28,6 +29,9 @@ pub enum Error {
     /// An output file could not be written (exit 1).
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// A kernel and shape beyond the adapter's limits (exit 2).
+    #[error(transparent)]
+    Limit(#[from] LimitError),
     /// A projection the model refuses, with the flags that change it (exit 2).
     #[error("{error}{}", hint_text(.hint))]
     Model {
@@ -137,6 +141,7 @@ impl Error {
         match self {
             Error::Usage(_)
             | Error::Read(_)
+            | Error::Limit(_)
             | Error::Model { .. }
             | Error::Catalog { .. }
             | Error::Bridge { .. } => 2,

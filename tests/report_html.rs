@@ -205,8 +205,27 @@ fn report_is_self_contained_with_a_point_per_verified_result() {
     ] {
         assert!(page.contains(text), "no {text}");
     }
-    let command = run["environment"]["command_line"][1].as_str().unwrap();
-    assert!(page.contains(&format!(" {command} --backend vulkan --sizes 32,48,64")));
+    // The measuring command line, quoted so that a shell splits it back into the arguments.
+    let args: Vec<String> = run["environment"]["command_line"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect();
+    let shown = page
+        .split("<pre>")
+        .skip(1)
+        .map(|p| {
+            p.split("</pre>")
+                .next()
+                .unwrap()
+                .replace("&#39;", "'")
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&")
+        })
+        .find(|line| line.contains("--sizes"))
+        .expect("the measuring command line");
+    assert_eq!(shlex::split(&shown).unwrap(), args, "{shown}");
     assert!(page.contains(run["adapter"]["name"].as_str().unwrap()));
 }
 
@@ -364,11 +383,17 @@ fn headless_chromium_renders_the_charts() {
     // The timeline lies below the first screen: its section, exactly as the report has it
     // (with the report's style), rendered on its own shows every company's band.
     let page = std::fs::read_to_string(&html).unwrap();
-    let start = page.find("<section id=\"timeline\"").expect("timeline section");
+    let start = page
+        .find("<section id=\"timeline\"")
+        .expect("timeline section");
     let end = start + page[start..].find("</section>").unwrap() + "</section>".len();
     let head = &page[..page.find("<body>").unwrap() + "<body>".len()];
     let section = dir.join("timeline.html");
-    std::fs::write(&section, format!("{head}\n{}\n</body></html>\n", &page[start..end])).unwrap();
+    std::fs::write(
+        &section,
+        format!("{head}\n{}\n</body></html>\n", &page[start..end]),
+    )
+    .unwrap();
     let png = dir.join("timeline.png");
     let _ = std::fs::remove_file(&png);
     screenshot(&section, &png, (1100, 700));

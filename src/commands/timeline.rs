@@ -8,8 +8,8 @@ use crate::bridge::MfuChoice;
 use crate::error::{Error, Result};
 use crate::model::assumptions::Sourced;
 use crate::model::comparison::SHARED_PRECISION;
-use crate::model::timeline::{self, Setup, ShareRamp, Window};
 use crate::model::cost::CostAssumptions;
+use crate::model::timeline::{self, Setup, ShareRamp, Window};
 use crate::model::{Assumptions, Catalog, Fleet, PrecisionChoice, ReferenceModel, checks};
 use crate::report::html::Stack;
 use crate::report::timeline::TimelineView;
@@ -118,33 +118,7 @@ pub fn for_report(catalog: &Catalog, model: &ReferenceModel) -> Result<(Stack, V
         .into_iter()
         .filter(|t| t.name == "companies" || t.name == "checks")
         .collect();
-    Ok((stack(&timeline), tables))
-}
-
-/// H100-equivalents per company and year (central), bands in order of first appearance.
-fn stack(timeline: &timeline::Timeline) -> Stack {
-    let years: Vec<i32> = timeline.window.years().collect();
-    let mut bands: Vec<(String, Vec<f64>)> = Vec::new();
-    for c in &timeline.companies {
-        let i = match bands.iter().position(|(name, _)| *name == c.company) {
-            Some(i) => i,
-            None => {
-                bands.push((c.company.clone(), vec![0.0; years.len()]));
-                bands.len() - 1
-            }
-        };
-        let slot = usize::try_from(c.year - timeline.window.from).unwrap_or(0);
-        bands[i].1[slot] = c.figures.h100_equivalents.map_or(0.0, |r| r.central);
-    }
-    Stack {
-        title: format!(
-            "H100-equivalents installed per company, {}–{}",
-            timeline.window.from, timeline.window.to
-        ),
-        axis: "H100-equivalents (dense BF16 FLOP/s / the H100's)".into(),
-        years,
-        bands,
-    }
+    Ok((Stack::h100_equivalents(&timeline), tables))
 }
 
 /// The serving share per year: the flag's, else the catalog's 2024 split held constant.

@@ -6,7 +6,18 @@ use serde::{Deserialize, Serialize};
 
 use super::dtype::Dtype;
 use super::source;
-use crate::error::{Error, Result};
+
+/// A kernel and shape beyond what the adapter allows.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{family} {dtype} at {}: needs {what} {needed}, the adapter allows {limit}", shape.label())]
+pub struct LimitError {
+    pub family: &'static str,
+    pub dtype: Dtype,
+    pub shape: GemmShape,
+    pub what: &'static str,
+    pub needed: u64,
+    pub limit: u64,
+}
 
 /// A GEMM problem size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -425,23 +436,23 @@ impl GemmKernel {
         }
     }
 
-    /// Checks the kernel and shape against the adapter's limits; a violation is a usage
-    /// error that says which limit and by how much.
+    /// Checks the kernel and shape against the adapter's limits; a violation says which
+    /// limit and by how much.
     pub fn check_limits(
         &self,
         shape: GemmShape,
         dtype: Dtype,
         limits: &wgpu::Limits,
-    ) -> Result<()> {
+    ) -> Result<(), LimitError> {
         let c = &self.config;
         let invocations = c.wg_x * c.wg_y;
-        let exceeded = |what: &str, needed: u64, limit: u64| {
-            Error::usage(format!(
-                "{} {} at {}: needs {what} {needed}, the adapter allows {limit}",
-                self.family.as_str(),
-                dtype,
-                shape.label()
-            ))
+        let exceeded = |what: &'static str, needed: u64, limit: u64| LimitError {
+            family: self.family.as_str(),
+            dtype,
+            shape,
+            what,
+            needed,
+            limit,
         };
         if invocations > limits.max_compute_invocations_per_workgroup
             || c.wg_x > limits.max_compute_workgroup_size_x
@@ -541,7 +552,7 @@ mod tests {
         let error = kernel
             .check_limits(GemmShape::square(1024), Dtype::F32, &limits)
             .unwrap_err();
-        assert_eq!(error.exit_code(), 2);
+        assert_eq!(crate::error::Error::from(error.clone()).exit_code(), 2);
         assert!(error.to_string().contains("buffer"), "{error}");
         assert!(
             kernel

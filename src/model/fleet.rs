@@ -1,6 +1,7 @@
-//! One fleet of the catalog: a system named in the source articles (or the facts files),
-//! with its operator and company, accelerator, stated count and/or power, PUE, largest
-//! site, date, status, the article it comes from, and its dated build-out phases.
+//! One fleet of the catalog: a system named in the source articles (docs/sources.md) or in
+//! other public sources, with its operator and company, accelerator, stated count and/or
+//! power, PUE, largest site, date, status, the article it comes from, and its dated
+//! build-out phases.
 
 use serde::{Deserialize, Serialize};
 
@@ -60,7 +61,8 @@ pub struct Fleet {
     pub largest_site: Option<Site>,
     pub date: String,
     pub status: FleetStatus,
-    /// The seed article (file name) this fleet comes from; empty when only the facts name it.
+    /// The source article (its id in docs/sources.md) this fleet comes from; empty when
+    /// only other public sources name it.
     pub article: String,
     pub source: String,
     pub source_status: String,

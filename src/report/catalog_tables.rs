@@ -177,7 +177,7 @@ impl View for FleetsView<'_> {
                 Column::text("source status", "source_status"),
             ],
         )
-        .with_title("Fleets named in the source articles and facts");
+        .with_title("Fleets named in the source articles and other public sources");
         for entry in &self.entries {
             let (f, m) = (entry.fleet, &entry.model);
             let generation = if f.accelerator_basis.to_ascii_lowercase().contains("assumed") {
@@ -197,7 +197,7 @@ impl View for FleetsView<'_> {
                 f.date.as_str().into(),
                 f.status.label().into(),
                 if f.article.is_empty() {
-                    "facts only"
+                    "other sources"
                 } else {
                     f.article.as_str()
                 }

@@ -127,7 +127,11 @@ fn timeline_section(inputs: &Inputs<'_>) -> Result<String> {
     for table in &inputs.timeline_tables {
         body.push_str(&doc::table(table));
     }
-    Ok(doc::section("timeline", "Fleets over time and what they cost", &body))
+    Ok(doc::section(
+        "timeline",
+        "Fleets over time and what they cost",
+        &body,
+    ))
 }
 
 const STYLE: &str = "body{font-family:sans-serif;margin:2em auto;max-width:1000px;color:#222;padding:0 1em}\

@@ -2,8 +2,6 @@
 //! backend, device type, driver, the features that matter here and the limits that bound
 //! a GEMM. Plain data: `gpu::adapter` fills it from wgpu.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 /// The limits that bound a GEMM on this adapter.
@@ -22,7 +20,21 @@ pub struct GemmLimits {
 }
 
 /// The graphics API an adapter is reached through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "lowercase")]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
     Vulkan,
@@ -36,24 +48,24 @@ pub enum Backend {
 
 impl Backend {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Backend::Vulkan => "vulkan",
-            Backend::Metal => "metal",
-            Backend::Dx12 => "dx12",
-            Backend::Gl => "gl",
-            Backend::Other => "other",
-        }
-    }
-}
-
-impl fmt::Display for Backend {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
 /// What kind of device the adapter drives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceType {
     DiscreteGpu,
@@ -66,13 +78,7 @@ pub enum DeviceType {
 
 impl DeviceType {
     pub fn as_str(self) -> &'static str {
-        match self {
-            DeviceType::DiscreteGpu => "discrete_gpu",
-            DeviceType::IntegratedGpu => "integrated_gpu",
-            DeviceType::VirtualGpu => "virtual_gpu",
-            DeviceType::Cpu => "cpu",
-            DeviceType::Other => "other",
-        }
+        self.into()
     }
 }
 

@@ -2,8 +2,6 @@
 //! every per-rank results file) and the merged cluster result `merge` writes
 //! (`kind: "cluster"`), read later by `project --from`, `report` and `diff`.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use super::adapter::Backend;
@@ -12,7 +10,19 @@ use super::stats::Summary;
 use crate::kernels::{Dtype, GemmShape, KernelId};
 
 /// The launcher a process ran under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "lowercase")]
 #[serde(rename_all = "lowercase")]
 pub enum Launcher {
     Slurm,
@@ -22,17 +32,7 @@ pub enum Launcher {
 
 impl Launcher {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Launcher::Slurm => "slurm",
-            Launcher::Mpi => "mpi",
-            Launcher::Kubernetes => "kubernetes",
-        }
-    }
-}
-
-impl fmt::Display for Launcher {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 

@@ -22,3 +22,38 @@ pub use run::{
 };
 pub use stats::Summary;
 pub use tuning::{ShapeClass, TuneRecord, TuneSource};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names tables print (strum) are the names files hold (serde).
+    fn same_names<T: serde::Serialize + Copy + Into<&'static str>>(values: &[T]) {
+        for &v in values {
+            let written = serde_json::to_value(v).unwrap();
+            assert_eq!(written.as_str(), Some(v.into()));
+        }
+    }
+
+    #[test]
+    fn displayed_names_are_the_serialised_ones() {
+        same_names(&[
+            Backend::Vulkan,
+            Backend::Metal,
+            Backend::Dx12,
+            Backend::Gl,
+            Backend::Other,
+        ]);
+        same_names(&[
+            DeviceType::DiscreteGpu,
+            DeviceType::IntegratedGpu,
+            DeviceType::VirtualGpu,
+            DeviceType::Cpu,
+            DeviceType::Other,
+        ]);
+        same_names(&[Launcher::Slurm, Launcher::Mpi, Launcher::Kubernetes]);
+        same_names(&[Timing::Timestamp, Timing::WallClock]);
+        same_names(&[ShapeClass::Square, ShapeClass::Skinny]);
+        same_names(&[TuneSource::Cache, TuneSource::Search, TuneSource::Default]);
+    }
+}

@@ -2,8 +2,6 @@
 //! `report`, `merge`, `diff`) read. Its field names are a contract; bump `SCHEMA_VERSION`
 //! when they change.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use super::adapter::AdapterDescription;
@@ -110,7 +108,10 @@ impl FmaPeaks {
 }
 
 /// How an elapsed time was obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::Display, strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum Timing {
     /// GPU timestamp queries, each cross-checked against the wall clock.
@@ -121,16 +122,7 @@ pub enum Timing {
 
 impl Timing {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Timing::Timestamp => "timestamp",
-            Timing::WallClock => "wall_clock",
-        }
-    }
-}
-
-impl fmt::Display for Timing {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 

@@ -1,15 +1,25 @@
 //! How each `tuned` kernel of a run was chosen: the record `run` writes per element type and
 //! shape class, and the shape classes the autotuner searches by.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::kernels::{Dtype, GemmShape};
 
 /// Shapes are tuned by class: a winner for one square size is a good start for others,
 /// but skinny shapes (few rows, as in decoding) favour different blocks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "lowercase")]
 #[serde(rename_all = "lowercase")]
 pub enum ShapeClass {
     Square,
@@ -27,10 +37,7 @@ impl ShapeClass {
     }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            ShapeClass::Square => "square",
-            ShapeClass::Skinny => "skinny",
-        }
+        self.into()
     }
 
     /// The shape candidates are timed on.
@@ -46,14 +53,11 @@ impl ShapeClass {
     }
 }
 
-impl fmt::Display for ShapeClass {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// Where a tuned kernel came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::Display, strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "lowercase")]
 #[serde(rename_all = "lowercase")]
 pub enum TuneSource {
     /// Remembered from an earlier search on this adapter, driver and version.
@@ -66,17 +70,7 @@ pub enum TuneSource {
 
 impl TuneSource {
     pub fn as_str(self) -> &'static str {
-        match self {
-            TuneSource::Cache => "cache",
-            TuneSource::Search => "search",
-            TuneSource::Default => "default",
-        }
-    }
-}
-
-impl fmt::Display for TuneSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 

@@ -121,8 +121,10 @@ impl TuneCache {
             schema: CACHE_SCHEMA,
             entries: self.entries.clone(),
         };
-        let text = crate::report::to_json(&file)?;
-        Ok(crate::atomic_file::write(path, text.as_bytes())?)
+        let text = serde_json::to_vec_pretty(&file).map_err(|e| {
+            crate::error::Error::runtime(format!("cannot encode the tuning cache: {e}"))
+        })?;
+        Ok(crate::atomic_file::write(path, &text)?)
     }
 }
 

@@ -6,6 +6,7 @@ use plotters::prelude::*;
 
 use super::{COMPANY_COLOURS, draw_error, rgb, svg_to_inline};
 use crate::error::Result;
+use crate::model::timeline::Timeline;
 use crate::model::units::si;
 
 const SIZE: (u32, u32) = (900, 460);
@@ -22,6 +23,33 @@ pub struct Stack {
 }
 
 impl Stack {
+    /// H100-equivalents per company and year (central), bands in order of first appearance;
+    /// a company with nothing installed in a year counts zero there.
+    pub fn h100_equivalents(timeline: &Timeline) -> Stack {
+        let years: Vec<i32> = timeline.window.years().collect();
+        let mut bands: Vec<(String, Vec<f64>)> = Vec::new();
+        for c in &timeline.companies {
+            let i = match bands.iter().position(|(name, _)| *name == c.company) {
+                Some(i) => i,
+                None => {
+                    bands.push((c.company.clone(), vec![0.0; years.len()]));
+                    bands.len() - 1
+                }
+            };
+            let slot = usize::try_from(c.year - timeline.window.from).unwrap_or(0);
+            bands[i].1[slot] = c.figures.h100_equivalents.map_or(0.0, |r| r.central);
+        }
+        Stack {
+            title: format!(
+                "H100-equivalents installed per company, {}–{}",
+                timeline.window.from, timeline.window.to
+            ),
+            axis: "H100-equivalents (dense BF16 FLOP/s / the H100's)".into(),
+            years,
+            bands,
+        }
+    }
+
     /// The top of every band per year: running sums, bottom band first.
     fn tops(&self) -> Vec<Vec<f64>> {
         let mut running = vec![0.0; self.years.len()];
@@ -74,13 +102,16 @@ pub(super) fn svg(stack: &Stack) -> Result<String> {
         let mut below = vec![0.0; xs.len()];
         for (i, ((name, _), top)) in stack.bands.iter().zip(&tops).enumerate() {
             let colour = rgb(COMPANY_COLOURS[i % COMPANY_COLOURS.len()]);
-            let mut outline: Vec<(f64, f64)> = xs.iter().copied().zip(top.iter().copied()).collect();
+            let mut outline: Vec<(f64, f64)> =
+                xs.iter().copied().zip(top.iter().copied()).collect();
             outline.extend(xs.iter().copied().zip(below.iter().copied()).rev());
             chart
                 .draw_series(std::iter::once(Polygon::new(outline, colour.filled())))
                 .map_err(draw_error)?
                 .label(name.as_str())
-                .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], colour.filled()));
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 14, y + 6)], colour.filled())
+                });
             below.clone_from(top);
         }
         chart
