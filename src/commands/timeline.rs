@@ -78,7 +78,7 @@ pub fn execute(args: &TimelineArgs) -> Result<()> {
     ))
 }
 
-/// The articles' checks about the companies shown.
+/// The articles' checks about the companies shown, and those about no company.
 fn checks_of(setup: &Setup<'_>, fleets: &[&Fleet], window: Window) -> Vec<checks::Outcome> {
     let catalog = setup.catalog;
     let companies: Vec<&str> = fleets.iter().map(|f| f.company()).collect();
@@ -87,7 +87,7 @@ fn checks_of(setup: &Setup<'_>, fleets: &[&Fleet], window: Window) -> Vec<checks
         .iter()
         .filter(|c| {
             c.company_of(&catalog.fleets)
-                .is_some_and(|co| companies.contains(&co))
+                .is_none_or(|co| companies.contains(&co))
         })
         .cloned()
         .collect();
