@@ -20,7 +20,8 @@ use crate::report::OutputArgs;
 pub struct CommonArgs {
     #[command(flatten)]
     pub output: OutputArgs,
-    /// A TOML catalog whose [[accelerator]], [[fleet]] and [[model]] entries replace or extend the built-in ones.
+    /// A TOML catalog whose [[accelerator]], [[fleet]], [[model]] and [[price]] entries replace
+    /// or extend the built-in ones, and whose [costs] table replaces cost figures.
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
 }
