@@ -954,18 +954,13 @@ pub fn comparison_table(
             range("days to train", "train_time", Unit::Day),
             range("output tokens/s", "output", Unit::TokenPerSecond),
             range("J/output token", "energy_per_token", Unit::Joule),
-            Column::range("capex", "capex", Unit::Usd, Shown::Usd(1.0)),
-            Column::range(
-                "$/acc-hour",
-                "cost_per_hour",
-                Unit::UsdPerHour,
-                Shown::Usd(1.0),
-            ),
-            Column::range(
+            Column::usd("capex", "capex", Unit::Usd, 1.0),
+            Column::usd("$/acc-hour", "cost_per_hour", Unit::UsdPerHour, 1.0),
+            Column::usd(
                 "$/M output tokens",
                 "cost_per_token",
                 Unit::UsdPerToken,
-                Shown::Usd(1e6),
+                1e6,
             ),
         ],
     )
@@ -1125,17 +1120,12 @@ pub fn fleet_summary_table(summary: &crate::bridge::FleetSummary) -> Table {
             range("days to train", "train_time", Unit::Day),
             range("output tokens/s", "output", Unit::TokenPerSecond),
             range("equivalents of measured", "equivalents", Unit::Count),
-            Column::range(
-                "$/acc-hour",
-                "cost_per_hour",
-                Unit::UsdPerHour,
-                Shown::Usd(1.0),
-            ),
-            Column::range(
+            Column::usd("$/acc-hour", "cost_per_hour", Unit::UsdPerHour, 1.0),
+            Column::usd(
                 "measured at fleet cost $/h",
                 "measured_value",
                 Unit::UsdPerHour,
-                Shown::Usd(1.0),
+                1.0,
             ),
         ],
     )

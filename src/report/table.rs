@@ -109,6 +109,12 @@ impl Column {
         Column::new(header, key, Kind::Range(unit, shown))
     }
 
+    /// A range of dollars (or dollars per hour or per token), shown as "$4.31 ($2.94–$6.28)"
+    /// times `factor` ($ per million tokens from $ per token: 1e6).
+    pub fn usd(header: &str, key: &str, unit: Unit, factor: f64) -> Self {
+        Column::range(header, key, unit, Shown::Usd(factor))
+    }
+
     pub fn shape(header: &str) -> Self {
         Column::new(header, "shape", Kind::Shape)
     }

@@ -95,15 +95,14 @@ impl View for TimelineView<'_> {
 /// The figure columns every per-year table shares.
 fn figure_columns() -> Vec<Column> {
     let range = |header: &str, key: &str, unit: Unit| Column::range(header, key, unit, Shown::Si);
-    let usd = |header: &str, key: &str| Column::range(header, key, Unit::Usd, Shown::Usd(1.0));
     vec![
         range("accelerators", "accelerators", Unit::Count),
         range("power", "power", Unit::Watt),
         range("H100-eq", "h100_equivalents", Unit::Count),
         range("training FLOP/s", "training", Unit::FlopPerSecond),
         range("output tokens/s", "output", Unit::TokenPerSecond),
-        usd("capex", "capex"),
-        usd("yearly cost", "yearly_cost"),
+        Column::usd("capex", "capex", Unit::Usd, 1.0),
+        Column::usd("yearly cost", "yearly_cost", Unit::Usd, 1.0),
     ]
 }
 
