@@ -252,6 +252,9 @@ fn a_gigawatt_of_vera_rubin_by_hand() {
         + kw * 1.2 / 1e3 * HOURS_PER_YEAR * 80.6
         + 0.075 * 130_000.0;
     let per_hour = yearly / HOURS_PER_YEAR;
+    // Of which opex (energy and operations), for the gigawatt.
+    let opex = kw * 1.2 / 1e3 * HOURS_PER_YEAR * 80.6 + 0.075 * 130_000.0;
+    assert!((money.yearly_opex_usd.central / (count * opex) - 1.0).abs() < 1e-9);
     assert!((money.usd_per_accelerator_hour.central - per_hour).abs() < 1e-9);
     assert!((per_hour - 4.31).abs() < 0.01, "{per_hour}");
     // A Llama 3.1 405B run: its accelerator-hours x $/hour.

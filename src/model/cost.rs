@@ -234,7 +234,10 @@ pub struct FleetCost {
     /// Accelerators + facility.
     pub capex_usd: Range,
     pub accelerator_capex_usd: Range,
+    /// Yearly cost: capital (depreciation, facility amortisation) plus opex.
     pub yearly_usd: Range,
+    /// Yearly opex alone: energy and other operations.
+    pub yearly_opex_usd: Range,
     pub usd_per_accelerator_hour: Range,
     /// The model's accelerator-hours on the largest job × $/accelerator-hour.
     pub usd_per_training_run: Option<Range>,
@@ -269,6 +272,7 @@ pub fn fleet_cost(p: &Projection, c: &CostAssumptions) -> Result<FleetCost, Cost
         capex_usd: p.count.times(unit.capex_usd),
         accelerator_capex_usd: p.count.times(unit.price_usd),
         yearly_usd: p.count.times(unit.yearly_usd),
+        yearly_opex_usd: p.count.times(unit.energy_usd.plus(unit.opex_usd)),
         usd_per_accelerator_hour: unit.usd_per_hour,
         per_accelerator: unit,
         price,

@@ -482,6 +482,13 @@ fn cost_rows(t: &mut Table, json: &ProjectionJson<'_>) {
     row(
         t,
         "cost",
+        "of which opex (energy + operations)",
+        c.yearly_opex_usd,
+        "USD/year",
+    );
+    row(
+        t,
+        "cost",
         "per accelerator-hour",
         c.usd_per_accelerator_hour,
         "USD/h",
