@@ -1,12 +1,16 @@
 //! Criterion bench of the projection: `project --fleet` for one fleet (the layout and batch
-//! search included, target < 50 ms), every catalog fleet projected once per iteration, and
-//! one accelerator comparison at equal power. Kept short for CI
-//! (`--warm-up-time 1 --measurement-time 2`).
+//! search included, target < 50 ms), every catalog fleet projected once per iteration, one
+//! accelerator comparison at equal power, and `timeline` (every fleet's phases, 2024–2030,
+//! with the articles' checks). Kept short for CI (`--warm-up-time 1 --measurement-time 2`).
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use fleetbench::model::assumptions::Sourced;
+use fleetbench::model::checks;
+use fleetbench::model::cost::CostAssumptions;
 use fleetbench::model::scenario::{self, ModelOverrides};
+use fleetbench::model::timeline::{Setup, ShareRamp, Window};
 use fleetbench::model::{
-    self, Assumptions, Catalog, FleetSize, PrecisionChoice, Range, ReferenceModel, Scenario,
+    self, Assumptions, Catalog, Fleet, FleetSize, PrecisionChoice, Range, ReferenceModel, Scenario,
 };
 use std::hint::black_box;
 
@@ -71,8 +75,32 @@ fn bench_projection(c: &mut Criterion) {
                 .sum::<f64>()
         })
     });
+    bench_timeline(c, &catalog, &model);
     c.bench_function("load the embedded catalog", |b| {
         b.iter(|| black_box(Catalog::embedded().unwrap()))
+    });
+}
+
+/// `fleetbench timeline` as it runs by default: every fleet, 2024–2030, and the checks.
+fn bench_timeline(c: &mut Criterion, catalog: &Catalog, model: &ReferenceModel) {
+    let a = Assumptions::from_defaults(&catalog.defaults, model::comparison::SHARED_PRECISION);
+    let costs = CostAssumptions::new(&catalog.costs, &catalog.prices, &a);
+    let setup = Setup {
+        catalog,
+        model,
+        assumptions: &a,
+        precision: PrecisionChoice::default(),
+        costs: &costs,
+        inference_share: Sourced::user(ShareRamp::Constant(0.31), "bench"),
+    };
+    let all: Vec<&Fleet> = catalog.fleets.iter().collect();
+    let window = Window::new(2024, 2030).unwrap();
+    c.bench_function("timeline 2024-2030, every fleet, with the checks", |b| {
+        b.iter(|| {
+            let t = setup.timeline(black_box(&all), window);
+            let checks = checks::evaluate(&setup, &catalog.fleets, &catalog.checks, window);
+            black_box((t.companies.len(), checks.len()))
+        })
     });
 }
 

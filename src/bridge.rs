@@ -3,12 +3,14 @@
 //! two numbers: the measured achieved FLOP/s, so a fleet can be expressed in "equivalents
 //! of what was measured", and, for a single GPU, the measured GEMM efficiency (achieved
 //! over the device's own FMA peak), which can stand in for the fleets' MFU. It also
-//! projects every chosen fleet against a measurement (the fleet summary `run` ends with).
+//! projects every chosen fleet against a measurement (the fleet summary `run` ends with),
+//! each fleet also pricing the measured FLOP/s at its own cost of achieved compute.
 //! The model never sees wgpu; the engine never sees fleets.
 
 use serde::Serialize;
 
 use crate::kernels::Dtype;
+use crate::model::cost::{self, CostAssumptions};
 use crate::model::{
     self, Assumptions, Catalog, DType, ModelError, PrecisionChoice, Range, ReferenceModel,
     Scenario, Sourced,
@@ -193,6 +195,10 @@ pub struct FleetLine {
     pub inference_tokens_per_s: Option<Range>,
     /// Fleet training FLOP/s over the measured FLOP/s.
     pub equivalents_of_measured: Option<Range>,
+    /// The fleet's cost per accelerator-hour (None without a price or a power figure).
+    pub usd_per_accelerator_hour: Option<Range>,
+    /// The measured FLOP/s priced at the fleet's cost of achieved compute, USD per hour.
+    pub measured_value_usd_per_hour: Option<Range>,
 }
 
 /// Every chosen fleet against one measurement, as `run` and `project --from` show it.
@@ -231,7 +237,8 @@ pub fn summarise(
         let mut assumptions = Assumptions::from_defaults(&catalog.defaults, precision);
         assumptions.mfu = mfu.resolve(&measured, &assumptions.mfu)?;
         let projection = model::project(&scenario, &assumptions)?;
-        fleets.push(line(&projection, &assumptions, &measured));
+        let costs = CostAssumptions::new(&catalog.costs, &catalog.prices, &assumptions);
+        fleets.push(line(&projection, &assumptions, &measured, &costs));
         headline.get_or_insert(measured);
     }
     let measured = match headline {
@@ -246,8 +253,16 @@ pub fn summarise(
     })
 }
 
-fn line(p: &model::Projection, a: &Assumptions, measured: &Measured) -> FleetLine {
+fn line(
+    p: &model::Projection,
+    a: &Assumptions,
+    measured: &Measured,
+    costs: &CostAssumptions,
+) -> FleetLine {
     let training = p.training.as_ref();
+    let usd_per_hour = cost::fleet_cost(p, costs)
+        .ok()
+        .map(|c| c.usd_per_accelerator_hour);
     FleetLine {
         fleet: p.id.clone(),
         accelerator: p.accelerator.clone(),
@@ -261,5 +276,9 @@ fn line(p: &model::Projection, a: &Assumptions, measured: &Measured) -> FleetLin
         inference_tokens_per_s: p.inference.as_ref().ok().map(|i| i.tokens_per_s),
         equivalents_of_measured: training
             .and_then(|t| model::local_equivalents(t.flops_per_s, measured.flops_per_s)),
+        usd_per_accelerator_hour: usd_per_hour,
+        measured_value_usd_per_hour: training.zip(usd_per_hour).and_then(|(t, usd)| {
+            cost::value_per_hour(measured.flops_per_s, usd, t.flops_per_s, t.accelerators)
+        }),
     }
 }

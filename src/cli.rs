@@ -33,6 +33,8 @@ pub enum Command {
     Project(commands::project::ProjectArgs),
     /// Compare accelerators side by side at equal power or equal count.
     Compare(commands::compare::CompareArgs),
+    /// Fleets over time, 2024-2030: power, accelerators, H100-equivalents, compute and cost per company, with the articles' checks.
+    Timeline(commands::timeline::TimelineArgs),
     /// Gather per-rank results files into one cluster result and find stragglers.
     Merge(commands::merge::MergeArgs),
     /// Compare two results (or merged) files GEMM by GEMM: change, noise, verdict; a CI gate.
@@ -57,6 +59,7 @@ pub fn execute(cli: Cli) -> Result<()> {
         Command::Fleets(args) => commands::catalog::execute_fleets(&args),
         Command::Project(args) => commands::project::execute(&args),
         Command::Compare(args) => commands::compare::execute(&args),
+        Command::Timeline(args) => commands::timeline::execute(&args),
         Command::Merge(args) => commands::merge::execute(&args),
         Command::Diff(args) => commands::diff::execute(&args),
         Command::Report(args) => commands::report::execute(&args),

@@ -237,6 +237,31 @@ fn build(t: &mut Table) {
         "1 parsec",
         &["compare", "--accelerators", "h100", "--power", "1 parsec"],
     );
+    // timeline (issue 10) and compare at equal money.
+    t.bad("--to", &["timeline", "--from", "2030", "--to", "2024"]);
+    t.bad("1999", &["timeline", "--from", "1999"]);
+    t.bad("2100", &["timeline", "--to", "2100"]);
+    t.bad("soon", &["timeline", "--from", "soon"]);
+    t.bad(
+        "not increasing in time",
+        &["timeline", "--inference-share", "2030:0.6,2025:0.3"],
+    );
+    t.bad("[0, 1]", &["timeline", "--inference-share", "2025:1.5"]);
+    t.bad("positive", &["timeline", "--price", "h100=-5"]);
+    t.bad("unknown suffix", &["timeline", "--price", "h100=30X"]);
+    t.bad("nosuch", &["timeline", "--price", "nosuch=30k"]);
+    t.bad("positive", &["timeline", "--usd-per-mwh", "0"]);
+    t.bad("positive", &["timeline", "--depreciation-years=-4"]);
+    t.bad("nosuch", &["timeline", "--company", "nosuch"]);
+    t.bad("openai-100x", &["timeline", "--fleet", "openai-100x"]);
+    t.bad(
+        "10Q",
+        &["compare", "--accelerators", "h100", "--budget", "10Q"],
+    );
+    t.bad(
+        "-5B",
+        &["compare", "--accelerators", "h100", "--budget=-5B"],
+    );
     t.bad("--power", &["compare", "--accelerators", "h100"]);
     t.bad(
         "--gpus",

@@ -3,45 +3,9 @@
 
 mod common;
 
-use common::{fails_with, fleetbench};
+use common::{assert_no_nan, fleetbench, json, rejects};
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn json(args: &[&str]) -> Value {
-    let out = fleetbench()
-        .args(args)
-        .args(["--format", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out).expect("valid JSON")
-}
-
-/// Runs a bad command line and checks exit 2 with one `error:` line naming `needle`.
-fn rejects(args: &[&str], needle: &str) {
-    fails_with(args, 2, needle);
-    let out = fleetbench().args(args).output().unwrap();
-    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error:"));
-}
-
-/// serde_json writes NaN and infinities as null: every range must hold three numbers.
-fn assert_no_nan(v: &Value) {
-    match v {
-        Value::Object(map) if map.contains_key("central") => {
-            for key in ["low", "central", "high"] {
-                assert!(
-                    map[key].as_f64().is_some_and(f64::is_finite),
-                    "{key} in {v}"
-                );
-            }
-        }
-        Value::Object(map) => map.values().for_each(assert_no_nan),
-        Value::Array(items) => items.iter().for_each(assert_no_nan),
-        _ => {}
-    }
-}
 
 #[test]
 fn accelerators_lists_every_device_with_sources() {

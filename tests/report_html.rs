@@ -1,8 +1,9 @@
 //! `fleetbench report --html` as a user runs it, on a real results file of this machine's
 //! adapter: the page is self-contained (no address, no script, no external style) with a
 //! chart per dtype and a point per verified result, the fleet and vendor bars; a merged
-//! cluster file gets per-node bars with its straggler marked; headless Chromium renders
-//! the page to a PNG that shows the charts; and bad input is one line with exit 2 that
+//! cluster file gets per-node bars with its straggler marked; the timeline's stacked areas
+//! have one band per company; headless Chromium renders the page (and the timeline section
+//! on its own) to PNGs that show the charts in their colours; and bad input is one line with exit 2 that
 //! leaves an existing report untouched. Without an adapter the real-file tests skip
 //! (unless FLEETBENCH_REQUIRE_ADAPTER=1); without /usr/bin/chromium the browser test skips
 //! (unless FLEETBENCH_REQUIRE_BROWSER=1, as in CI).
@@ -15,7 +16,9 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
-use fleetbench::report::html::{KERNEL_COLOURS, NODE_COLOUR, STRAGGLER_COLOUR, TRAINING_COLOUR};
+use fleetbench::report::html::{
+    COMPANY_COLOURS, KERNEL_COLOURS, NODE_COLOUR, STRAGGLER_COLOUR, TRAINING_COLOUR,
+};
 use serde_json::{Value, json};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -100,6 +103,27 @@ fn bars(svg: &str, colour: (u8, u8, u8)) -> usize {
         .count()
 }
 
+/// Filled polygons (stacked bands) of a colour in one chart.
+fn bands(svg: &str, colour: (u8, u8, u8)) -> usize {
+    let fill = format!("fill=\"{}\"", hex(colour));
+    svg.split("<polygon")
+        .skip(1)
+        .filter(|p| p[..p.find('>').unwrap()].contains(&fill))
+        .count()
+}
+
+/// The catalog's companies with a dated phase, in band order (first appearance).
+fn companies() -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    for f in fleetbench::model::Catalog::embedded().unwrap().fleets {
+        let company = f.company().to_string();
+        if !f.phases.is_empty() && f.within.is_none() && !seen.contains(&company) {
+            seen.push(company);
+        }
+    }
+    seen
+}
+
 fn assert_self_contained(page: &str) {
     for needle in [
         "http://", "https://", "<script", "<link", "<iframe", "<img", "@import", "url(",
@@ -124,8 +148,9 @@ fn report_is_self_contained_with_a_point_per_verified_result() {
     dtypes.dedup();
     let charts = svgs(&page);
     let fleets = fleetbench::model::Catalog::embedded().unwrap().fleets.len();
-    // One GEMM chart per dtype, then fleets' training and inference, then two vendor charts.
-    assert_eq!(charts.len(), dtypes.len() + 4, "{} charts", charts.len());
+    // One GEMM chart per dtype, then fleets' training and inference, two vendor charts and
+    // the timeline's stacked areas.
+    assert_eq!(charts.len(), dtypes.len() + 5, "{} charts", charts.len());
     for (chart, dtype) in charts.iter().zip(&dtypes) {
         assert!(
             chart.contains(&format!("GFLOP/s against size, {dtype}")),
@@ -160,11 +185,23 @@ fn report_is_self_contained_with_a_point_per_verified_result() {
         6,
         "a bar per vendor"
     );
+    let stack = charts[dtypes.len() + 4];
+    assert!(stack.contains("H100-equivalents installed per company"));
+    for (i, company) in companies().iter().enumerate() {
+        assert!(stack.contains(company.as_str()), "no band label {company}");
+        assert_eq!(
+            bands(stack, COMPANY_COLOURS[i]),
+            1,
+            "one filled band for {company}"
+        );
+    }
     for text in [
         "equivalents of this GPU",
         "Assumptions and sources",
         "MFU",
         "Vendors at equal power",
+        "Fleets over time and what they cost",
+        "stargate-500b",
     ] {
         assert!(page.contains(text), "no {text}");
     }
@@ -261,7 +298,7 @@ fn wait_or_kill(mut child: std::process::Child, limit: Duration) -> bool {
     panic!("chromium did not finish within {limit:?}");
 }
 
-fn screenshot(html: &Path, png: &Path) {
+fn screenshot(html: &Path, png: &Path, (width, height): (u32, u32)) {
     let profile = tempfile::tempdir().unwrap();
     let child = std::process::Command::new(CHROMIUM)
         .args([
@@ -274,7 +311,7 @@ fn screenshot(html: &Path, png: &Path) {
         .args(["--disable-component-update", "--disable-sync"])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("--screenshot={}", png.display()))
-        .arg("--window-size=1280,2400")
+        .arg(format!("--window-size={width},{height}"))
         .arg(format!("file://{}", html.canonicalize().unwrap().display()))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -325,7 +362,7 @@ fn headless_chromium_renders_the_charts() {
     report(&input, &html);
     let png = dir.join("report.png");
     let _ = std::fs::remove_file(&png);
-    screenshot(&html, &png);
+    screenshot(&html, &png, (1280, 2400));
     let pixels = decode(&png);
     assert_eq!(pixels.len(), 1280 * 2400, "the window size");
     let inked = pixels
@@ -342,6 +379,29 @@ fn headless_chromium_renders_the_charts() {
     for colour in &KERNEL_COLOURS[..2] {
         let hits = pixels.iter().filter(|p| near(**p, *colour)).count();
         assert!(hits > 100, "{} pixels of {}", hits, hex(*colour));
+    }
+    // The timeline lies below the first screen: its section, exactly as the report has it
+    // (with the report's style), rendered on its own shows every company's band.
+    let page = std::fs::read_to_string(&html).unwrap();
+    let start = page
+        .find("<section id=\"timeline\"")
+        .expect("timeline section");
+    let end = start + page[start..].find("</section>").unwrap() + "</section>".len();
+    let head = &page[..page.find("<body>").unwrap() + "<body>".len()];
+    let section = dir.join("timeline.html");
+    std::fs::write(
+        &section,
+        format!("{head}\n{}\n</body></html>\n", &page[start..end]),
+    )
+    .unwrap();
+    let png = dir.join("timeline.png");
+    let _ = std::fs::remove_file(&png);
+    screenshot(&section, &png, (1100, 700));
+    let pixels = decode(&png);
+    for (i, company) in companies().iter().enumerate() {
+        let colour = COMPANY_COLOURS[i];
+        let hits = pixels.iter().filter(|p| near(**p, colour)).count();
+        assert!(hits > 100, "{hits} pixels of {company}'s {}", hex(colour));
     }
 }
 

@@ -1,12 +1,14 @@
 //! `fleetbench compare`: several accelerators side by side at equal facility power
-//! (`--power 1GW`) or equal count (`--gpus N`), with one model and one set of
-//! assumptions, so vendors are compared on the same footing.
+//! (`--power 1GW`), equal count (`--gpus N`) or equal money (`--budget 10B` of capex:
+//! accelerators and their facility), with one model and one set of assumptions, so vendors
+//! are compared on the same footing, each with its capex, $/accelerator-hour and $/million
+//! output tokens.
 
-use super::model_args::{AssumptionArgs, CommonArgs, ModelArgs, parse_power, positive};
+use super::model_args::{AssumptionArgs, CommonArgs, CostArgs, ModelArgs, parse_power, positive};
 use crate::bridge::MfuChoice;
 use crate::error::{Error, Result};
 use crate::model::comparison::{self, SHARED_PRECISION};
-use crate::model::units::si;
+use crate::model::units::{self, si};
 use crate::model::{Catalog, FleetSize, Range};
 use crate::report::projection::{ComparisonView, resolved_assumptions};
 
@@ -17,22 +19,33 @@ pub struct CompareArgs {
     #[arg(long, value_name = "IDS", value_delimiter = ',', required = true)]
     pub accelerators: Vec<String>,
     /// Equal facility power for each, e.g. 1GW.
-    #[arg(long, value_parser = parse_power, required_unless_present = "gpus")]
+    #[arg(long, value_parser = parse_power, required_unless_present_any = ["gpus", "budget"])]
     pub power: Option<f64>,
     /// Equal count of each.
     #[arg(long, value_name = "N", value_parser = positive("--gpus"), conflicts_with = "power")]
     pub gpus: Option<f64>,
+    /// Equal capex for each, in USD with k/M/B/T suffixes (e.g. 10B): the accelerators it
+    /// buys with their share of the facility.
+    #[arg(long, value_name = "USD", value_parser = parse_budget, conflicts_with_all = ["power", "gpus"])]
+    pub budget: Option<f64>,
     #[command(flatten)]
     pub model: ModelArgs,
     #[command(flatten)]
     pub assumptions: AssumptionArgs,
     #[command(flatten)]
+    pub costs: CostArgs,
+    #[command(flatten)]
     pub common: CommonArgs,
+}
+
+fn parse_budget(text: &str) -> std::result::Result<f64, String> {
+    crate::model::units::parse_usd(text, "--budget")
 }
 
 /// Runs `fleetbench compare`.
 pub fn execute(args: &CompareArgs) -> Result<()> {
     let destination = args.common.output.destination()?;
+    args.assumptions.one_inference_share()?;
     let catalog = Catalog::load(args.common.catalog.as_deref())?;
     let accelerators = args
         .accelerators
@@ -50,25 +63,41 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
     }
     // Each accelerator resolves its own formats; these are the shared assumptions.
     let shared = args.assumptions.resolve_in(&catalog, SHARED_PRECISION);
-    let (size, basis) = match (args.gpus, args.power) {
-        (Some(n), _) => (
-            FleetSize::Count(Range::exact(n)),
+    let ids: Vec<&str> = accelerators.iter().map(|a| a.id.as_str()).collect();
+    let costs = args.costs.resolve(&catalog, &shared, &ids)?;
+    let choice = args.assumptions.precision();
+    let at = |size: FleetSize| {
+        comparison::compare(&catalog, &accelerators, size, &model, &shared, &choice)
+    };
+    let (compared, basis) = match (args.budget, args.gpus, args.power) {
+        (Some(usd), _, _) => (
+            comparison::compare_at_budget(
+                &catalog,
+                &accelerators,
+                usd,
+                &model,
+                &shared,
+                &choice,
+                &costs,
+            ),
+            format!("at {} of capex each", units::usd(usd)),
+        ),
+        (None, Some(n), _) => (
+            at(FleetSize::Count(Range::exact(n))),
             format!("at {} accelerators each", si(n)),
         ),
-        (None, Some(w)) => (
-            FleetSize::Power(Range::exact(w)),
+        (None, None, Some(w)) => (
+            at(FleetSize::Power(Range::exact(w))),
             format!("at {}W facility power each", si(w)),
         ),
-        (None, None) => return Err(Error::usage("give --power (e.g. 1GW) or --gpus N")),
+        (None, None, None) => {
+            return Err(Error::usage(
+                "give --power (e.g. 1GW), --gpus N or --budget (e.g. 10B)",
+            ));
+        }
     };
-    let compared = comparison::compare(
-        &catalog,
-        &accelerators,
-        size,
-        &model,
-        &shared,
-        &args.assumptions.precision(),
-    );
     let each = resolved_assumptions(&compared, &shared);
-    destination.write(&ComparisonView::new(&compared, &shared, &each, basis))
+    destination.write(&ComparisonView::new(
+        &compared, &shared, &each, basis, &costs,
+    ))
 }

@@ -10,3 +10,4 @@ pub mod model_args;
 pub mod project;
 pub mod report;
 pub mod run;
+pub mod timeline;

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use crate::bridge::MfuChoice;
 use crate::error::Result;
+use crate::model::cost::CostAssumptions;
 use crate::model::scenario::{self, ArchitectureOverrides, ModelOverrides};
+use crate::model::timeline::ShareRamp;
 use crate::model::units;
 use crate::model::{
     self, Assumptions, BatchChoice, Catalog, DType, Layout, PrecisionChoice, Range, Sourced,
@@ -18,7 +20,8 @@ use crate::report::OutputArgs;
 pub struct CommonArgs {
     #[command(flatten)]
     pub output: OutputArgs,
-    /// A TOML catalog whose [[accelerator]], [[fleet]] and [[model]] entries replace or extend the built-in ones.
+    /// A TOML catalog whose [[accelerator]], [[fleet]], [[model]] and [[price]] entries replace
+    /// or extend the built-in ones, and whose [costs] table replaces cost figures.
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
 }
@@ -86,9 +89,10 @@ pub struct AssumptionArgs {
     /// Power usage effectiveness (>= 1), e.g. 1.2 or 1.1,1.2,1.3.
     #[arg(long, value_parser = parse_pue)]
     pub pue: Option<Range>,
-    /// Share of the fleet serving inference in [0, 1]; the rest trains. Unset: each section uses the whole fleet.
-    #[arg(long, value_parser = parse_share)]
-    pub inference_share: Option<f64>,
+    /// Share of the fleet serving inference in [0, 1]; the rest trains. Unset: each section
+    /// uses the whole fleet. `timeline` also takes a ramp of years, e.g. 2025:0.3,2030:0.6.
+    #[arg(long, value_name = "SHARE", value_parser = ShareRamp::parse)]
+    pub inference_share: Option<ShareRamp>,
     /// Tokens (input + output) each user consumes per day, for "users served" [default: derived].
     #[arg(long, value_parser = positive("--tokens-per-user-day"))]
     pub tokens_per_user_day: Option<f64>,
@@ -154,17 +158,6 @@ fn parse_pue(s: &str) -> std::result::Result<Range, String> {
     Ok(pue)
 }
 
-fn parse_share(s: &str) -> std::result::Result<f64, String> {
-    let v: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("--inference-share '{s}' is not a number"))?;
-    if !(0.0..=1.0).contains(&v) {
-        return Err(format!("--inference-share must lie in [0, 1] (got {s})"));
-    }
-    Ok(v)
-}
-
 impl ModelArgs {
     pub fn resolve(&self, catalog: &Catalog) -> Result<model::ReferenceModel> {
         let overrides = ModelOverrides {
@@ -189,6 +182,17 @@ impl ModelArgs {
 }
 
 impl AssumptionArgs {
+    /// Refuses a ramp of years where one share is meant (`project`, `compare`).
+    pub fn one_inference_share(&self) -> Result<()> {
+        match &self.inference_share {
+            Some(ShareRamp::Points(_)) => Err(crate::error::Error::usage(
+                "--inference-share takes one share here (e.g. 0.3); a ramp of years \
+                 (2025:0.3,2030:0.6) is for `fleetbench timeline`",
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// The formats the flags ask for (`--dtype` sets both; each of the others one).
     pub fn precision(&self) -> PrecisionChoice {
         PrecisionChoice {
@@ -212,7 +216,7 @@ impl AssumptionArgs {
         }
         a.goodput = self.goodput.map(|v| Sourced::user(v, "--goodput"));
         a.pue = self.pue.map(|v| Sourced::user(v, "--pue"));
-        a.inference_share = self.inference_share;
+        a.inference_share = self.inference_share.as_ref().and_then(ShareRamp::single);
         a.tokens_per_user_day_override = self
             .tokens_per_user_day
             .map(|v| Sourced::user(v, "--tokens-per-user-day"));
@@ -241,4 +245,83 @@ pub fn parse_mfu(text: &str) -> std::result::Result<MfuChoice, String> {
         return Ok(MfuChoice::Measured);
     }
     units::parse_fraction_range(text, "--mfu").map(MfuChoice::Given)
+}
+
+/// Overrides of the cost catalog: prices, electricity, depreciation, serving utilisation.
+#[derive(Debug, Default, clap::Args)]
+pub struct CostArgs {
+    /// Price per accelerator in USD with k/M/B/T suffixes: ID=USD (repeatable or
+    /// comma-separated, e.g. h100=30k,b200=35k), or a bare USD for every accelerator of
+    /// the command [default: the cost catalog's].
+    #[arg(long, value_name = "[ID=]USD", value_delimiter = ',', value_parser = parse_price)]
+    pub price: Vec<PriceFlag>,
+    /// Electricity price in USD per MWh, e.g. 80 or 60,80,100.
+    #[arg(long, value_name = "USD", value_parser = positive_range("--usd-per-mwh"))]
+    pub usd_per_mwh: Option<Range>,
+    /// Depreciation life of the accelerators in years, e.g. 5 or 4,5,6.
+    #[arg(long, value_name = "YEARS", value_parser = positive_range("--depreciation-years"))]
+    pub depreciation_years: Option<Range>,
+    /// Serving utilisation (average load over capacity) in (0, 1], for $ per million output
+    /// tokens [default: 1 / the peak-to-average provisioning].
+    #[arg(long, value_name = "SHARE", value_parser = fraction("--utilisation"))]
+    pub utilisation: Option<Range>,
+}
+
+/// One `--price`: an accelerator's price, or every accelerator's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PriceFlag {
+    pub accelerator: Option<String>,
+    pub usd: f64,
+}
+
+fn parse_price(text: &str) -> std::result::Result<PriceFlag, String> {
+    let (accelerator, amount) = match text.split_once('=') {
+        Some((id, usd)) => (Some(id.trim().to_string()), usd),
+        None => (None, text),
+    };
+    Ok(PriceFlag {
+        accelerator,
+        usd: units::parse_usd(amount, "--price")?,
+    })
+}
+
+fn positive_range(
+    flag: &'static str,
+) -> impl Fn(&str) -> std::result::Result<Range, String> + Clone {
+    move |s| units::parse_range(s, flag)
+}
+
+impl CostArgs {
+    /// The cost catalog with every given flag applied; a bare `--price` sets the price of
+    /// each of `accelerators`.
+    pub fn resolve(
+        &self,
+        catalog: &Catalog,
+        a: &Assumptions,
+        accelerators: &[&str],
+    ) -> Result<CostAssumptions> {
+        let mut costs = CostAssumptions::new(&catalog.costs, &catalog.prices, a);
+        for flag in &self.price {
+            let ids: Vec<String> = match &flag.accelerator {
+                Some(id) => vec![catalog.accelerator(id)?.id.clone()],
+                None => accelerators.iter().map(|id| id.to_string()).collect(),
+            };
+            for id in ids {
+                costs
+                    .prices
+                    .insert(id, Sourced::user(Range::exact(flag.usd), "--price"));
+            }
+        }
+        let d = &mut costs.defaults;
+        if let Some(v) = self.usd_per_mwh {
+            d.electricity_usd_per_mwh = Sourced::user(v, "--usd-per-mwh");
+        }
+        if let Some(v) = self.depreciation_years {
+            d.depreciation_years = Sourced::user(v, "--depreciation-years");
+        }
+        if let Some(v) = self.utilisation {
+            costs.serving_utilisation = Sourced::user(v, "--utilisation");
+        }
+        Ok(costs)
+    }
 }

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use super::model_args::{AssumptionArgs, CommonArgs, ModelArgs, parse_power, positive};
+use super::model_args::{AssumptionArgs, CommonArgs, CostArgs, ModelArgs, parse_power, positive};
 use crate::bridge::{self, MfuChoice};
 use crate::error::{Error, Result};
 use crate::model::scenario;
@@ -38,6 +38,8 @@ pub struct ProjectArgs {
     pub model: ModelArgs,
     #[command(flatten)]
     pub assumptions: AssumptionArgs,
+    #[command(flatten)]
+    pub costs: CostArgs,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -90,6 +92,7 @@ fn refuse_gap(p: &Projection, a: &Assumptions) -> Result<()> {
 /// Runs `fleetbench project`.
 pub fn execute(args: &ProjectArgs) -> Result<()> {
     let destination = args.common.output.destination()?;
+    args.assumptions.one_inference_share()?;
     let catalog = Catalog::load(args.common.catalog.as_deref())?;
     let model = args.model.resolve(&catalog)?;
     let measured = args.from.as_deref().map(crate::results::read).transpose()?;
@@ -112,10 +115,14 @@ pub fn execute(args: &ProjectArgs) -> Result<()> {
     }
     let projection = model::project(&scenario, &assumptions)?;
     refuse_gap(&projection, &assumptions)?;
+    let costs = args
+        .costs
+        .resolve(&catalog, &assumptions, &[scenario.accelerator.id.as_str()])?;
     destination.write(&ProjectionView::new(
         &projection,
         &assumptions,
         measured.as_ref(),
+        &costs,
     ))
 }
 

@@ -1,14 +1,16 @@
 //! `fleetbench report RESULTS --html FILE`: one self-contained HTML report of a results
 //! file (from `run`, or a merged cluster file from `merge`) with its charts, every catalog
-//! fleet projected under the default assumptions, and the vendor comparison at equal
-//! power that `compare` makes. A bad results file is one line naming it (exit 2); the
-//! HTML is written atomically, so an existing report is replaced whole or not at all.
+//! fleet projected under the default assumptions, the vendor comparison at equal power
+//! that `compare` makes, and the fleets over time that `timeline` computes. A bad results
+//! file is one line naming it (exit 2); the HTML is written atomically, so an existing
+//! report is replaced whole or not at all.
 
 use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::model::comparison::Compared;
 use crate::model::comparison::{self, SHARED_PRECISION};
+use crate::model::cost::CostAssumptions;
 use crate::model::scenario::{self, ModelOverrides};
 use crate::model::units::{self, si};
 use crate::model::{
@@ -66,6 +68,7 @@ pub fn execute(args: &ReportArgs) -> Result<()> {
                 .collect()
         })
         .unwrap_or_default();
+    let (timeline, timeline_tables) = super::timeline::for_report(&catalog, &model)?;
     let command_line: Vec<String> = std::env::args().collect();
     let inputs = Inputs {
         path: &args.results,
@@ -77,8 +80,11 @@ pub fn execute(args: &ReportArgs) -> Result<()> {
             &vendors,
             &a,
             &format!("at {}W facility power each", si(args.power)),
+            &CostAssumptions::new(&catalog.costs, &catalog.prices, &a),
         ),
         assumptions,
+        timeline,
+        timeline_tables,
         command_line: &command_line,
     };
     let page = html::render(&inputs)?;

@@ -71,6 +71,8 @@ pub struct Defaults {
     pub messages_per_user_day: Sourced<f64>,
     pub peak_to_average: Sourced<Range>,
     pub online_population: Sourced<f64>,
+    /// The serving share `timeline` uses when no ramp is given.
+    pub timeline_inference_share: Sourced<f64>,
     pub model: Sourced<String>,
 }
 

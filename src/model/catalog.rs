@@ -1,7 +1,9 @@
-//! The catalogs (accelerators, fleets, reference models, default assumptions), embedded
-//! in the binary from `src/model/data/` and optionally extended or overridden by a user
-//! TOML file (`--catalog FILE`): entries with a known id replace the embedded ones, new
-//! ids are added. Loading checks every figure, so a projection never meets a bad one.
+//! The catalogs (accelerators, fleets with their build-out phases, reference models, default
+//! assumptions, prices and cost figures, the articles' checks), embedded in the binary from
+//! `src/model/data/` and optionally extended or overridden by a user TOML file
+//! (`--catalog FILE`): entries with a known id replace the embedded ones, new ids are
+//! added, and a `[costs]` table replaces the cost figures it names. Loading checks every
+//! figure, so a projection never meets a bad one.
 
 use std::path::Path;
 
@@ -9,6 +11,8 @@ use serde::Deserialize;
 
 use super::accelerator::{Accelerator, PowerAssumptions};
 use super::assumptions::Defaults;
+use super::checks::Check;
+use super::cost::{CostDefaults, CostOverrides, Price};
 use super::error::{CatalogError, IdKind};
 use super::fleet::Fleet;
 use super::power;
@@ -22,6 +26,8 @@ const ACCELERATORS: &str = include_str!("data/accelerators.toml");
 const FLEETS: &str = include_str!("data/fleets.toml");
 const MODELS: &str = include_str!("data/models.toml");
 const ASSUMPTIONS: &str = include_str!("data/assumptions.toml");
+const COSTS: &str = include_str!("data/costs.toml");
+const CHECKS: &str = include_str!("data/checks.toml");
 
 /// The statuses a figure may carry (the first word of its status text).
 const STATUSES: [&str; 5] = ["verified", "secondary", "derived", "unverified", "assumed"];
@@ -44,9 +50,15 @@ pub struct Catalog {
     pub fleets: Vec<Fleet>,
     pub models: Vec<ReferenceModel>,
     pub defaults: Defaults,
+    /// Facility, energy, depreciation and operations figures.
+    pub costs: CostDefaults,
+    /// Prices per accelerator (one entry per accelerator id).
+    pub prices: Vec<Price>,
+    /// The articles' own figures to check the model against.
+    pub checks: Vec<Check>,
 }
 
-/// The shape of a catalog file: any of the three lists.
+/// The shape of a catalog file: any of the lists, and a `[costs]` table.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CatalogFile {
@@ -56,16 +68,40 @@ struct CatalogFile {
     fleet: Vec<Fleet>,
     #[serde(default)]
     model: Vec<ReferenceModel>,
+    #[serde(default)]
+    price: Vec<Price>,
+    costs: Option<CostOverrides>,
+}
+
+/// The embedded cost file: the figures and the prices.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CostFile {
+    #[serde(flatten)]
+    defaults: CostDefaults,
+    #[serde(default)]
+    price: Vec<Price>,
+}
+
+/// The embedded checks file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckFile {
+    check: Vec<Check>,
 }
 
 impl Catalog {
     /// The embedded catalog.
     pub fn embedded() -> Result<Self> {
+        let costs: CostFile = parse(COSTS, "costs.toml")?;
         let catalog = Catalog {
             accelerators: parse::<CatalogFile>(ACCELERATORS, "accelerators.toml")?.accelerator,
             fleets: parse::<CatalogFile>(FLEETS, "fleets.toml")?.fleet,
             models: parse::<CatalogFile>(MODELS, "models.toml")?.model,
             defaults: parse(ASSUMPTIONS, "assumptions.toml")?,
+            costs: costs.defaults,
+            prices: costs.price,
+            checks: parse::<CheckFile>(CHECKS, "checks.toml")?.check,
         };
         catalog.validate("embedded catalog")?;
         Ok(catalog)
@@ -90,6 +126,10 @@ impl Catalog {
         upsert(&mut self.accelerators, file.accelerator, |a| a.id.clone());
         upsert(&mut self.fleets, file.fleet, |f| f.id.clone());
         upsert(&mut self.models, file.model, |m| m.id.clone());
+        upsert(&mut self.prices, file.price, |p| p.accelerator.clone());
+        if let Some(costs) = file.costs {
+            self.costs.apply(costs);
+        }
     }
 
     /// The catalog's default power assumptions (host overhead, scale-out share).
@@ -168,6 +208,31 @@ impl Catalog {
         }
         for m in &self.models {
             check_model(m).map_err(|e| fail(IdKind::Model, &m.id, e))?;
+        }
+        let invalid = |entry: String, problem: String| CatalogError::Invalid {
+            origin: origin.into(),
+            entry,
+            problem,
+        };
+        for p in &self.prices {
+            check_price(p, self)
+                .map_err(|e| invalid(format!("price of '{}'", p.accelerator), e))?;
+        }
+        for (name, figure) in self.costs.named() {
+            check_status(&figure.status)
+                .and_then(|()| check_positive_range(&figure.value, name))
+                .map_err(|e| invalid("costs".into(), e))?;
+        }
+        if self.costs.opex_share.value.high > 1.0 {
+            return Err(invalid(
+                "costs".into(),
+                "opex_share must not exceed 1".into(),
+            ));
+        }
+        for c in &self.checks {
+            c.validate()
+                .and_then(|()| check_status(&c.status))
+                .map_err(|e| invalid(format!("check '{}'", c.id), e))?;
         }
         Ok(())
     }
@@ -274,8 +339,61 @@ fn check_fleet(f: &Fleet, catalog: &Catalog) -> std::result::Result<(), String> 
     }
     catalog
         .accelerator(&f.accelerator)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    if let Some(within) = &f.within {
+        check_status(&within.status)?;
+        check_other_fleet(&within.fleet, f, catalog)?;
+    }
+    for (i, phase) in f.phases.iter().enumerate() {
+        check_phase(f, phase, catalog)
+            .map_err(|e| format!("phase {} ({}): {e}", i + 1, phase.online))?;
+    }
+    Ok(())
+}
+
+fn check_other_fleet(id: &str, f: &Fleet, catalog: &Catalog) -> std::result::Result<(), String> {
+    if id == f.id {
+        return Err("a fleet cannot be within itself".into());
+    }
+    catalog.fleet(id).map(|_| ()).map_err(|e| e.to_string())
+}
+
+fn check_phase(
+    f: &Fleet,
+    phase: &super::phase::Phase,
+    catalog: &Catalog,
+) -> std::result::Result<(), String> {
+    phase.check()?;
+    check_status(&phase.source_status)?;
+    let acc = catalog
+        .accelerator(f.phase_accelerator(phase))
+        .map_err(|e| e.to_string())?;
+    if phase.power_gw.is_some() && acc.all_in_kw(&catalog.power_assumptions()).is_none() {
+        return Err(format!(
+            "sized by power, but {} has no power figure: give a count",
+            acc.id
+        ));
+    }
+    if let Some(within) = &phase.within {
+        check_other_fleet(within, f, catalog)?;
+    }
+    Ok(())
+}
+
+fn check_price(p: &Price, catalog: &Catalog) -> std::result::Result<(), String> {
+    check_status(&p.status)?;
+    catalog
+        .accelerator(&p.accelerator)
+        .map_err(|e| e.to_string())?;
+    if p.source.trim().is_empty() {
+        return Err("source is empty".into());
+    }
+    match p.per_accelerator() {
+        Some(usd) => check_positive_range(&usd, "price"),
+        None => {
+            Err("give usd (per accelerator), or usd_per_system with accelerators_per_system".into())
+        }
+    }
 }
 
 fn check_model(m: &ReferenceModel) -> std::result::Result<(), String> {

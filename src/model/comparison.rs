@@ -1,10 +1,13 @@
-//! Vendors side by side: each accelerator projected at the same facility power or count,
-//! with one model and one set of assumptions, each in the formats it runs by default (or
-//! the ones the user fixed), so no vendor is compared in another's number format.
+//! Vendors side by side: each accelerator projected at the same facility power, count or
+//! capex budget, with one model and one set of assumptions, each in the formats it runs by
+//! default (or the ones the user fixed), so no vendor is compared in another's number
+//! format. At equal money each accelerator gets the count the budget buys: its price plus
+//! its share of the facility (see `cost`).
 
 use super::accelerator::{Accelerator, DType};
 use super::assumptions::Assumptions;
 use super::catalog::Catalog;
+use super::cost::{self, CostAssumptions};
 use super::error::CatalogError;
 use super::precision::{Precision, PrecisionChoice};
 use super::projection::{FleetSize, Projection, Scenario, project};
@@ -21,6 +24,22 @@ pub const SHARED_PRECISION: Precision = Precision {
 pub struct Compared {
     pub accelerator: String,
     pub outcome: Result<Projection, CatalogError>,
+    /// The capex each accelerator was given, when compared at equal money.
+    pub budget_usd: Option<f64>,
+}
+
+impl Compared {
+    /// The money of this accelerator's projection; at equal money its capex is the budget
+    /// by construction (the count is the budget over the capex per accelerator).
+    pub fn cost(&self, costs: &CostAssumptions) -> Option<Result<cost::FleetCost, cost::CostGap>> {
+        let p = self.outcome.as_ref().ok()?;
+        Some(cost::fleet_cost(p, costs).map(|mut c| {
+            if let Some(budget) = self.budget_usd {
+                c.capex_usd = super::range::Range::exact(budget);
+            }
+            c
+        }))
+    }
 }
 
 /// Each accelerator projected at `size` under `shared` assumptions, in the formats
@@ -38,6 +57,7 @@ pub fn compare(
         .map(|acc| Compared {
             accelerator: acc.id.clone(),
             outcome: project_one(catalog, acc, size, model, shared, choice),
+            budget_usd: None,
         })
         .collect()
 }
@@ -53,4 +73,37 @@ fn project_one(
     let scenario = Scenario::from_accelerator(catalog, &acc.id, size, model.clone())?;
     let assumptions = shared.for_accelerator(acc, choice)?;
     Ok(project(&scenario, &assumptions)?)
+}
+
+/// Each accelerator projected with as many accelerators as `budget_usd` of capex buys
+/// (accelerators and their facility), under `shared` assumptions; an accelerator without
+/// a price or a power figure is reported, not projected.
+pub fn compare_at_budget(
+    catalog: &Catalog,
+    accelerators: &[&Accelerator],
+    budget_usd: f64,
+    model: &ReferenceModel,
+    shared: &Assumptions,
+    choice: &PrecisionChoice,
+    costs: &CostAssumptions,
+) -> Vec<Compared> {
+    accelerators
+        .iter()
+        .map(|acc| {
+            let outcome = shared
+                .for_accelerator(acc, choice)
+                .map_err(CatalogError::from)
+                .and_then(|a| {
+                    let pue = a.pue.as_ref().unwrap_or(&catalog.defaults.pue).value;
+                    let unit = cost::accelerator_cost(acc, &a, pue, costs)?;
+                    let count = cost::accelerators_for_budget(&unit, budget_usd);
+                    project_one(catalog, acc, FleetSize::Count(count), model, shared, choice)
+                });
+            Compared {
+                accelerator: acc.id.clone(),
+                outcome,
+                budget_usd: Some(budget_usd),
+            }
+        })
+        .collect()
 }

@@ -58,6 +58,8 @@ pub enum CatalogError {
     },
     #[error(transparent)]
     Model(#[from] ModelError),
+    #[error(transparent)]
+    Cost(#[from] super::cost::CostGap),
 }
 
 /// What kind of catalog entry an id names.

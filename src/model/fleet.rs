@@ -1,9 +1,11 @@
-//! One fleet of the catalog: a system named in the source articles (docs/sources.md) or in other public sources,
-//! with its operator, accelerator, stated count and/or power, PUE, largest site, date,
-//! status and the article it comes from.
+//! One fleet of the catalog: a system named in the source articles (docs/sources.md) or in
+//! other public sources, with its operator and company, accelerator, stated count and/or
+//! power, PUE, largest site, date, status, the article it comes from, and its dated
+//! build-out phases.
 
 use serde::{Deserialize, Serialize};
 
+use super::phase::Phase;
 use super::range::Range;
 
 /// How far along a fleet is, as its sources describe it.
@@ -65,4 +67,43 @@ pub struct Fleet {
     pub source: String,
     pub source_status: String,
     pub notes: String,
+    /// The company whose fleet this is ("openai", "meta"...); the id when absent.
+    #[serde(default)]
+    pub company: Option<String>,
+    /// The fleet that already counts this one (a part of it, or the sites that house it),
+    /// with why: a company total counts it once.
+    #[serde(default)]
+    pub within: Option<Within>,
+    /// The dated build-out; empty when no source dates it.
+    #[serde(default, rename = "phase")]
+    pub phases: Vec<Phase>,
+}
+
+/// Another fleet that already counts this one, and why.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Within {
+    pub fleet: String,
+    pub status: String,
+    pub reason: String,
+}
+
+impl Fleet {
+    /// The company the fleet belongs to.
+    pub fn company(&self) -> &str {
+        self.company.as_deref().unwrap_or(&self.id)
+    }
+
+    /// The accelerator a phase adds: its own, else the fleet's.
+    pub fn phase_accelerator<'a>(&'a self, phase: &'a Phase) -> &'a str {
+        phase.accelerator.as_deref().unwrap_or(&self.accelerator)
+    }
+
+    /// The fleet a phase is already counted in: the phase's own, else the fleet's.
+    pub fn phase_within<'a>(&'a self, phase: &'a Phase) -> Option<&'a str> {
+        phase
+            .within
+            .as_deref()
+            .or(self.within.as_ref().map(|w| w.fleet.as_str()))
+    }
 }

@@ -110,6 +110,58 @@ fn parse_ordered(text: &str, what: &str) -> Result<Range, String> {
     Ok(range)
 }
 
+/// Multipliers a money amount may carry, the way budgets are written: 30k, 500M, 10B, 1.4T.
+const MONEY_SUFFIXES: [(&str, f64); 4] = [("k", 1e3), ("m", 1e6), ("b", 1e9), ("t", 1e12)];
+
+/// Parses a US-dollar amount such as `10B`, `$1.5T`, `500M`, `30k` or `30000` into dollars;
+/// zero, negatives and unknown suffixes are refused.
+pub fn parse_usd(text: &str, what: &str) -> Result<f64, String> {
+    let trimmed = text.trim();
+    let body = trimmed
+        .strip_prefix('$')
+        .unwrap_or(trimmed)
+        .replace('_', "");
+    let split = body
+        .find(|c: char| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
+        .unwrap_or(body.len());
+    let (number, suffix) = body.split_at(split);
+    let multiplier = match MONEY_SUFFIXES
+        .iter()
+        .find(|(s, _)| suffix.eq_ignore_ascii_case(s))
+    {
+        Some((_, m)) => *m,
+        None if suffix.is_empty() => 1.0,
+        None => {
+            return Err(format!(
+                "{what} '{trimmed}' has an unknown suffix '{suffix}': use k, M, B or T (e.g. 10B)"
+            ));
+        }
+    };
+    let value: f64 = number.trim().parse().map_err(|_| {
+        format!("{what} '{trimmed}' is not an amount of US dollars (e.g. 10B, 30k)")
+    })?;
+    let usd = value * multiplier;
+    if !(usd.is_finite() && usd > 0.0) {
+        return Err(format!("{what} must be a positive amount (got {trimmed})"));
+    }
+    Ok(usd)
+}
+
+/// A dollar amount with three significant digits and a k/M/B/T suffix: $12.3B, $1.06.
+pub fn usd(value: f64) -> String {
+    if !value.is_finite() {
+        return "n/a".into();
+    }
+    let sign = if value < 0.0 { "-" } else { "" };
+    let magnitude = value.abs();
+    for (suffix, scale) in [("T", 1e12), ("B", 1e9), ("M", 1e6), ("k", 1e3)] {
+        if magnitude >= scale {
+            return format!("{sign}${}{suffix}", sig3(magnitude / scale));
+        }
+    }
+    format!("{sign}${}", sig3(magnitude))
+}
+
 /// Formats a number with an SI suffix and three significant digits: 1.43M, 989, 3.2E.
 pub fn si(value: f64) -> String {
     const SUFFIXES: [(f64, &str); 8] = [
@@ -216,6 +268,35 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn money_with_every_suffix_and_bad_input_refused() {
+        assert_eq!(parse_usd("10B", "--budget").unwrap(), 1e10);
+        assert_eq!(parse_usd("$1.5T", "--budget").unwrap(), 1.5e12);
+        assert_eq!(parse_usd("500m", "--budget").unwrap(), 5e8);
+        assert_eq!(parse_usd("30k", "--price").unwrap(), 3e4);
+        assert_eq!(parse_usd("2.5e4", "--price").unwrap(), 2.5e4);
+        assert!(
+            parse_usd("10X", "--budget")
+                .unwrap_err()
+                .contains("unknown suffix 'X'")
+        );
+        assert!(
+            parse_usd("10GB", "--budget")
+                .unwrap_err()
+                .contains("unknown suffix")
+        );
+        assert!(parse_usd("0", "--budget").unwrap_err().contains("positive"));
+        assert!(
+            parse_usd("-5B", "--budget")
+                .unwrap_err()
+                .contains("positive")
+        );
+        assert!(parse_usd("lots", "--budget").is_err());
+        assert_eq!(usd(1.234e10), "$12.3B");
+        assert_eq!(usd(1.06), "$1.06");
+        assert_eq!(usd(42_000.0), "$42k");
     }
 
     #[test]

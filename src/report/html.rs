@@ -2,7 +2,8 @@
 //! inline CSS and inline SVG charts drawn by plotters — GFLOP/s against size with the
 //! measured roofline, the catalog fleets' projected training and inference throughput
 //! with their ranges, a vendor comparison at equal power, per-node bars for a merged
-//! cluster — with the raw figures as tables, the assumptions and their sources, the
+//! cluster, H100-equivalents per company over time as stacked areas — with the raw figures
+//! as tables, the assumptions and their sources, the
 //! adapter, driver and environment, and the exact command lines. It has no scripts, no
 //! fonts and no links, so it reads the same with the network off.
 
@@ -11,6 +12,9 @@ mod doc;
 mod fleets;
 mod gemm_chart;
 mod measured;
+mod stack_chart;
+
+pub use stack_chart::Stack;
 
 use std::path::Path;
 
@@ -43,6 +47,15 @@ pub const INFERENCE_COLOUR: (u8, u8, u8) = (233, 150, 58);
 pub const NODE_COLOUR: (u8, u8, u8) = (70, 110, 200);
 /// Bars of nodes holding a straggler.
 pub const STRAGGLER_COLOUR: (u8, u8, u8) = (200, 30, 60);
+/// The companies' bands of the timeline chart, in band order.
+pub const COMPANY_COLOURS: [(u8, u8, u8); 6] = [
+    (16, 163, 127),
+    (66, 103, 178),
+    (60, 60, 60),
+    (204, 120, 92),
+    (155, 89, 182),
+    (241, 196, 15),
+];
 
 /// One fleet of the catalog as projected (or why it could not be).
 #[derive(Debug, Clone)]
@@ -68,6 +81,10 @@ pub struct Inputs<'a> {
     pub vendor_table: Table,
     /// The assumptions, each with its status and source.
     pub assumptions: Vec<String>,
+    /// The fleets over time: H100-equivalents per company, and the timeline's tables
+    /// (per company, and the articles' checks) as `fleetbench timeline` prints them.
+    pub timeline: Stack,
+    pub timeline_tables: Vec<Table>,
     /// This report's own command line.
     pub command_line: &'a [String],
 }
@@ -84,6 +101,7 @@ pub fn render(inputs: &Inputs<'_>) -> Result<String> {
     body.push_str(&measured.section()?);
     body.push_str(&fleets::fleets_section(inputs, &measured)?);
     body.push_str(&fleets::vendors_section(inputs)?);
+    body.push_str(&timeline_section(inputs)?);
     body.push_str(&doc::section(
         "assumptions",
         "Assumptions and sources",
@@ -91,6 +109,25 @@ pub fn render(inputs: &Inputs<'_>) -> Result<String> {
     ));
     body.push_str(&measured.environment_section(inputs.command_line));
     Ok(doc::page(&measured.label(), STYLE, &body))
+}
+
+/// The fleets over time: the stacked areas, then the tables.
+fn timeline_section(inputs: &Inputs<'_>) -> Result<String> {
+    let mut body = doc::para(
+        "Every dated phase of the catalog's fleets, installed at each year's end and summed per company (a fleet another already counts is left out of the total), under the default assumptions, as `fleetbench timeline` computes it.",
+    );
+    body.push_str(&doc::figure(
+        &stack_chart::svg(&inputs.timeline)?,
+        "H100-equivalents = dense BF16 FLOP/s over the H100's; each band one company, stacked, so the top edge is the total.",
+    ));
+    for table in &inputs.timeline_tables {
+        body.push_str(&doc::table(table));
+    }
+    Ok(doc::section(
+        "timeline",
+        "Fleets over time and what they cost",
+        &body,
+    ))
 }
 
 const STYLE: &str = "body{font-family:sans-serif;margin:2em auto;max-width:1000px;color:#222;padding:0 1em}\

@@ -13,6 +13,7 @@ pub mod projection;
 pub mod results_tables;
 mod table;
 mod text;
+pub mod timeline;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{Cell, Column, Shown, Table, Unit, View};
 use crate::bridge::Measured;
+use crate::model::cost::{self, CostAssumptions, FleetCost};
 use crate::model::inference::Inference;
 use crate::model::power::Binding;
 use crate::model::units::{self, si};
@@ -27,9 +28,14 @@ pub struct ProjectionView<'a> {
 }
 
 impl<'a> ProjectionView<'a> {
-    pub fn new(p: &'a Projection, a: &'a Assumptions, measured: Option<&'a Measured>) -> Self {
+    pub fn new(
+        p: &'a Projection,
+        a: &'a Assumptions,
+        measured: Option<&'a Measured>,
+        costs: &CostAssumptions,
+    ) -> Self {
         ProjectionView {
-            projection: ProjectionJson::new(p, a),
+            projection: ProjectionJson::new(p, a, cost::fleet_cost(p, costs)),
             measured,
             equivalents_of_measured: measured.map(|m| equivalents(p, m)),
         }
@@ -40,6 +46,7 @@ impl View for ProjectionView<'_> {
     fn tables(&self) -> Vec<Table> {
         let (p, a) = (self.projection.p, self.projection.a);
         let mut figures = figures_table(p, a);
+        cost_rows(&mut figures, &self.projection);
         if let Some(m) = self.measured {
             measured_rows(&mut figures, p, m);
         }
@@ -58,6 +65,10 @@ pub struct ProjectionJson<'a> {
     pub inference: Option<InferenceJson<'a>>,
     pub inference_unavailable: Option<&'a str>,
     pub assumptions: AssumptionsJson<'a>,
+    /// Capex, yearly cost, $/accelerator-hour, $/training run, $/million output tokens.
+    pub cost: Option<FleetCost>,
+    /// Why there is no cost (no price, or no power figure).
+    pub cost_unavailable: Option<String>,
     #[serde(skip)]
     p: &'a Projection,
     #[serde(skip)]
@@ -65,8 +76,18 @@ pub struct ProjectionJson<'a> {
 }
 
 impl<'a> ProjectionJson<'a> {
-    pub fn new(p: &'a Projection, a: &'a Assumptions) -> Self {
+    pub fn new(
+        p: &'a Projection,
+        a: &'a Assumptions,
+        cost: Result<FleetCost, cost::CostGap>,
+    ) -> Self {
+        let (cost, cost_unavailable) = match cost {
+            Ok(c) => (Some(c), None),
+            Err(gap) => (None, Some(gap.to_string())),
+        };
         ProjectionJson {
+            cost,
+            cost_unavailable,
             fleet: FleetJson {
                 id: &p.id,
                 accelerator: &p.accelerator,
@@ -440,6 +461,92 @@ fn layout_table(p: &Projection) -> Option<Table> {
     Some(t)
 }
 
+/// The money of a projection, and the cost assumptions under the table.
+fn cost_rows(t: &mut Table, json: &ProjectionJson<'_>) {
+    let Some(c) = &json.cost else {
+        if let Some(gap) = &json.cost_unavailable {
+            t.push_note(format!("cost not projected: {gap}"));
+        }
+        return;
+    };
+    let u = &c.per_accelerator;
+    row(t, "cost", "price per accelerator", u.price_usd, "USD");
+    row(
+        t,
+        "cost",
+        "capex (accelerators + facility)",
+        c.capex_usd,
+        "USD",
+    );
+    row(t, "cost", "yearly cost (fleet)", c.yearly_usd, "USD/year");
+    row(
+        t,
+        "cost",
+        "of which opex (energy + operations)",
+        c.yearly_opex_usd,
+        "USD/year",
+    );
+    row(
+        t,
+        "cost",
+        "per accelerator-hour",
+        c.usd_per_accelerator_hour,
+        "USD/h",
+    );
+    if let Some(run) = c.usd_per_training_run {
+        row(t, "cost", "per training run of the model", run, "USD");
+    }
+    if let Some(m) = c.usd_per_million_output_tokens {
+        row(
+            t,
+            "cost",
+            "per million output tokens",
+            m,
+            "USD per million tokens",
+        );
+    }
+    for note in cost_notes(
+        &[(json.p.accelerator.as_str(), &c.price)],
+        &c.defaults,
+        &c.serving_utilisation,
+    ) {
+        t.push_note(note);
+    }
+}
+
+/// The cost assumptions as notes: the prices used, the cost catalog's figures, the serving
+/// utilisation and the formulas.
+pub fn cost_notes(
+    prices: &[(&str, &Sourced<Range>)],
+    defaults: &cost::CostDefaults,
+    utilisation: &Sourced<Range>,
+) -> Vec<String> {
+    let mut notes = vec!["cost (value — status — source):".to_string()];
+    for (id, price) in prices {
+        notes.push(format!("  price of {id}, USD: {}", sourced_text(price)));
+    }
+    for (name, s) in defaults.named() {
+        notes.push(format!("  {name}: {}", sourced_text(s)));
+    }
+    notes.push(format!(
+        "  serving utilisation: {}",
+        sourced_text(utilisation)
+    ));
+    notes.push(
+        "  capex = accelerators x (price + all-in IT kW x facility $/MW); yearly = price / depreciation + facility / its life + facility kWh x $/MWh + opex share x price; per million output tokens = $/accelerator-hour / (output tokens per accelerator-hour x utilisation). Scale-out network, storage, land and financing are not priced.".to_string(),
+    );
+    notes
+}
+
+fn sourced_text(s: &Sourced<Range>) -> String {
+    format!(
+        "{} — {} — {}",
+        units::range_text(&s.value, units::sig3),
+        s.status,
+        s.source
+    )
+}
+
 fn measured_rows(t: &mut Table, p: &Projection, m: &Measured) {
     if let Some(e) = equivalents(p, m) {
         row(
@@ -744,6 +851,8 @@ pub struct ComparisonView<'a> {
     shared: &'a Assumptions,
     #[serde(skip)]
     basis: String,
+    #[serde(skip)]
+    costs: &'a CostAssumptions,
 }
 
 /// One accelerator of a comparison: its projection's JSON, or why there is none.
@@ -768,6 +877,7 @@ impl<'a> ComparisonView<'a> {
         shared: &'a Assumptions,
         assumptions: &'a [Assumptions],
         basis: String,
+        costs: &'a CostAssumptions,
     ) -> Self {
         let rows = compared
             .iter()
@@ -775,7 +885,11 @@ impl<'a> ComparisonView<'a> {
             .map(|(c, a)| match &c.outcome {
                 Ok(p) => ComparedJson::Projected {
                     accelerator: &c.accelerator,
-                    projection: Box::new(ProjectionJson::new(p, a)),
+                    projection: Box::new(ProjectionJson::new(
+                        p,
+                        a,
+                        c.cost(costs).unwrap_or_else(|| cost::fleet_cost(p, costs)),
+                    )),
                 },
                 Err(e) => ComparedJson::Failed {
                     accelerator: &c.accelerator,
@@ -788,13 +902,19 @@ impl<'a> ComparisonView<'a> {
             compared,
             shared,
             basis,
+            costs,
         }
     }
 }
 
 impl View for ComparisonView<'_> {
     fn tables(&self) -> Vec<Table> {
-        vec![comparison_table(self.compared, self.shared, &self.basis)]
+        vec![comparison_table(
+            self.compared,
+            self.shared,
+            &self.basis,
+            self.costs,
+        )]
     }
 }
 
@@ -821,6 +941,7 @@ pub fn comparison_table(
     compared: &[model::comparison::Compared],
     shared: &Assumptions,
     basis: &str,
+    costs: &CostAssumptions,
 ) -> Table {
     let model = compared
         .iter()
@@ -840,6 +961,14 @@ pub fn comparison_table(
             range("days to train", "train_time", Unit::Day),
             range("output tokens/s", "output", Unit::TokenPerSecond),
             range("J/output token", "energy_per_token", Unit::Joule),
+            Column::usd("capex", "capex", Unit::Usd, 1.0),
+            Column::usd("$/acc-hour", "cost_per_hour", Unit::UsdPerHour, 1.0),
+            Column::usd(
+                "$/M output tokens",
+                "cost_per_token",
+                Unit::UsdPerToken,
+                1e6,
+            ),
         ],
     )
     .with_title(format!(
@@ -850,7 +979,13 @@ pub fn comparison_table(
     for c in compared {
         match &c.outcome {
             Ok(p) => {
-                t.push_row(comparison_cells(p));
+                let money = c.cost(costs).unwrap_or_else(|| cost::fleet_cost(p, costs));
+                let mut cells = comparison_cells(p);
+                cells.extend(money_cells(money.as_ref().ok()));
+                t.push_row(cells);
+                if let Err(gap) = &money {
+                    notes.push(format!("{}: no cost: {gap}", c.accelerator));
+                }
                 if let Err(gap) = &p.inference {
                     notes.push(format!(
                         "{}: inference not projected: {}",
@@ -875,6 +1010,18 @@ pub fn comparison_table(
         power_methods(compared, shared),
         units::range_text(&shared.scaleout_share.value, units::sig3)
     ));
+    let prices: Vec<(&str, &Sourced<Range>)> = compared
+        .iter()
+        .filter_map(|c| {
+            costs
+                .price(&c.accelerator)
+                .ok()
+                .map(|p| (c.accelerator.as_str(), p))
+        })
+        .collect();
+    for note in cost_notes(&prices, &costs.defaults, &costs.serving_utilisation) {
+        t.push_note(note);
+    }
     if let Some(p) = compared.iter().find_map(|c| c.outcome.as_ref().ok()) {
         let a = Assumptions {
             precision: p.precision,
@@ -888,6 +1035,16 @@ pub fn comparison_table(
         }
     }
     t
+}
+
+fn money_cells(c: Option<&FleetCost>) -> Vec<Cell> {
+    vec![
+        c.map(|c| c.capex_usd).into(),
+        c.map(|c| c.usd_per_accelerator_hour).into(),
+        c.and_then(|c| c.usd_per_million_output_tokens)
+            .map(|m| m.scale(1e-6))
+            .into(),
+    ]
 }
 
 fn comparison_cells(p: &Projection) -> Vec<Cell> {
@@ -970,6 +1127,13 @@ pub fn fleet_summary_table(summary: &crate::bridge::FleetSummary) -> Table {
             range("days to train", "train_time", Unit::Day),
             range("output tokens/s", "output", Unit::TokenPerSecond),
             range("equivalents of measured", "equivalents", Unit::Count),
+            Column::usd("$/acc-hour", "cost_per_hour", Unit::UsdPerHour, 1.0),
+            Column::usd(
+                "measured at fleet cost $/h",
+                "measured_value",
+                Unit::UsdPerHour,
+                1.0,
+            ),
         ],
     )
     .with_title(format!(
@@ -989,6 +1153,8 @@ pub fn fleet_summary_table(summary: &crate::bridge::FleetSummary) -> Table {
             f.training_days.into(),
             f.inference_tokens_per_s.into(),
             f.equivalents_of_measured.into(),
+            f.usd_per_accelerator_hour.into(),
+            f.measured_value_usd_per_hour.into(),
         ]);
     }
     let efficiency = m
@@ -1013,6 +1179,10 @@ pub fn fleet_summary_table(summary: &crate::bridge::FleetSummary) -> Table {
     {
         table.push_note("Output '-': not projected for that fleet (e.g. the model is larger than its memory); `fleetbench project --fleet ID` says why.");
     }
+    table.push_note(format!(
+        "measured at fleet cost: {} GFLOP/s priced at each fleet's cost of achieved training compute ($/accelerator-hour / each accelerator's achieved FLOP/s): what the measured device's work would cost on that fleet. '-': no price or power figure for the fleet's accelerator (cost catalog: `fleetbench timeline --format json`).",
+        si(m.flops_per_s / 1e9)
+    ));
     table.push_note(
         "Formats: train/serve. Every fleet trains in bf16 (MFU against the bf16 peak) and serves in fp8 where native; days are the largest single job's. Cells: central (low–high). Full assumptions and sources: `fleetbench project --fleet ID`.",
     );

@@ -20,6 +20,10 @@ pub enum Unit {
     TokenPerSecond,
     Count,
     Joule,
+    /// US dollars, and dollars per hour or per token.
+    Usd,
+    UsdPerHour,
+    UsdPerToken,
     /// The unit is given per row, in a text column named `unit`.
     PerRow,
     /// A plain number (a ratio, a size).
@@ -39,6 +43,9 @@ impl Unit {
             Unit::Hour => "hours",
             Unit::TokenPerSecond => "token_per_s",
             Unit::Joule => "j",
+            Unit::Usd => "usd",
+            Unit::UsdPerHour => "usd_per_hour",
+            Unit::UsdPerToken => "usd_per_token",
             Unit::Count | Unit::PerRow | Unit::None => return None,
         })
     }
@@ -57,6 +64,9 @@ pub enum Shown {
     Bytes,
     /// A share as a percentage: "40%".
     Percent,
+    /// Dollars times a factor, with a k/M/B/T suffix: "$12.3B", or "$0.42" per million
+    /// tokens from dollars per token (factor 1e6).
+    Usd(f64),
 }
 
 /// What a column holds.
@@ -97,6 +107,12 @@ impl Column {
 
     pub fn range(header: &str, key: &str, unit: Unit, shown: Shown) -> Self {
         Column::new(header, key, Kind::Range(unit, shown))
+    }
+
+    /// A range of dollars (or dollars per hour or per token), shown as "$4.31 ($2.94–$6.28)"
+    /// times `factor` ($ per million tokens from $ per token: 1e6).
+    pub fn usd(header: &str, key: &str, unit: Unit, factor: f64) -> Self {
+        Column::range(header, key, unit, Shown::Usd(factor))
     }
 
     pub fn shape(header: &str) -> Self {
@@ -321,6 +337,7 @@ fn number(value: f64, how: Shown) -> String {
         Shown::Scaled(factor) => sig3(value * factor),
         Shown::Whole => format!("{value:.0}"),
         Shown::Percent => format!("{:.0}%", value * 100.0),
+        Shown::Usd(factor) => crate::model::units::usd(value * factor),
         Shown::Bytes => bytesize::ByteSize::b(value.max(0.0) as u64)
             .display()
             .iec()

@@ -75,3 +75,40 @@ pub fn fixture(name: &str) -> std::path::PathBuf {
         .join("tests/fixtures")
         .join(name)
 }
+
+/// Runs a command with `--format json` expecting success, and parses its output.
+pub fn json(args: &[&str]) -> serde_json::Value {
+    let out = fleetbench()
+        .args(args)
+        .args(["--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).expect("valid JSON")
+}
+
+/// Runs a bad command line and checks exit 2 with one `error:` line naming `needle`.
+pub fn rejects(args: &[&str], needle: &str) {
+    fails_with(args, 2, needle);
+    let out = fleetbench().args(args).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error:"));
+}
+
+/// serde_json writes NaN and infinities as null: every range must hold three numbers.
+pub fn assert_no_nan(v: &serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) if map.contains_key("central") => {
+            for key in ["low", "central", "high"] {
+                assert!(
+                    map[key].as_f64().is_some_and(f64::is_finite),
+                    "{key} in {v}"
+                );
+            }
+        }
+        serde_json::Value::Object(map) => map.values().for_each(assert_no_nan),
+        serde_json::Value::Array(items) => items.iter().for_each(assert_no_nan),
+        _ => {}
+    }
+}
