@@ -161,7 +161,8 @@ impl Error {
     }
 }
 
-/// Joins an error and its sources with ": ".
+/// Joins an error and its sources with ": ", on one line (a cause's own line breaks,
+/// carriage returns included, become spaces).
 pub fn chain(error: &dyn std::error::Error) -> String {
     let mut line = error.to_string();
     let mut source = error.source();
@@ -170,7 +171,7 @@ pub fn chain(error: &dyn std::error::Error) -> String {
         line.push_str(&cause.to_string());
         source = cause.source();
     }
-    line.replace('\n', " ")
+    line.replace(['\n', '\r'], " ")
 }
 
 /// Result alias used throughout the crate.

@@ -22,5 +22,6 @@ pub mod measure;
 pub mod model;
 pub mod report;
 pub mod results;
+pub mod text;
 
 pub use error::{Error, Result};

@@ -27,7 +27,8 @@ fn exit_on_clap_error(err: clap::Error) -> ! {
     {
         err.exit();
     }
-    let rendered = err.render().to_string();
+    // clap quotes the value as typed: a carriage return in it would start the line again.
+    let rendered = err.render().to_string().replace('\r', "\n");
     let line = rendered
         .lines()
         .map(str::trim)

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::results::cluster::{Launcher, RankInfo};
+use crate::text::printable;
 
 impl RankInfo {
     /// Reads the launcher's variables from the process environment. A malformed variable
@@ -58,7 +59,8 @@ impl RankInfo {
                 None => Ok(None),
                 Some(text) => text.parse::<u32>().map(Some).map_err(|_| {
                     Error::usage(format!(
-                        "{name}={text} is not a non-negative integer rank or size"
+                        "{name}={} is not a non-negative integer rank or size",
+                        printable(&text)
                     ))
                 }),
             }

@@ -9,10 +9,12 @@ use serde::Serialize;
 
 use crate::cluster::inputs;
 use crate::cluster::merge::{MergeOptions, merge};
+use crate::commands::run::parse_shape;
 use crate::error::{Error, Result};
 use crate::kernels::{Dtype, GemmShape, KernelId};
 use crate::report::{OutputArgs, Table, View, results_tables};
 use crate::results::cluster::ClusterResults;
+use crate::text::printable;
 
 #[derive(Debug, clap::Args)]
 pub struct MergeArgs {
@@ -41,22 +43,15 @@ pub struct MergeArgs {
     pub output: OutputArgs,
 }
 
-/// "1024" (square) or "MxNxK".
+/// "1024" (square), or a shape MxNxK exactly as `run --shape` reads it.
 pub fn parse_size(text: &str) -> std::result::Result<GemmShape, String> {
-    let bad = || format!("'{text}' is not a size N or MxNxK of positive integers");
-    let parts: Vec<u32> = text
-        .split(['x', 'X'])
-        .map(|p| p.trim().parse::<u32>().ok().filter(|v| *v > 0))
-        .collect::<Option<Vec<u32>>>()
-        .ok_or_else(bad)?;
-    match parts.as_slice() {
-        [n] => Ok(GemmShape::square(*n)),
-        [m, n, k] => Ok(GemmShape {
-            m: *m,
-            n: *n,
-            k: *k,
-        }),
-        _ => Err(bad()),
+    match text.trim().parse::<u32>() {
+        Ok(n) if n > 0 => Ok(GemmShape::square(n)),
+        _ if text.contains(['x', 'X', '*']) => parse_shape(text),
+        _ => Err(format!(
+            "'{}' is not a size N or MxNxK of positive integers",
+            printable(text)
+        )),
     }
 }
 
@@ -66,12 +61,13 @@ pub fn parse_percent(text: &str) -> std::result::Result<f64, String> {
         .trim()
         .trim_end_matches('%')
         .parse()
-        .map_err(|_| format!("'{text}' is not a percentage, e.g. 10"))?;
+        .map_err(|_| format!("'{}' is not a percentage, e.g. 10", printable(text)))?;
     if (0.0..100.0).contains(&value) {
         Ok(value)
     } else {
         Err(format!(
-            "'{text}' must be at least 0 and below 100 (percent)"
+            "'{}' must be at least 0 and below 100 (percent)",
+            printable(text)
         ))
     }
 }
@@ -117,5 +113,24 @@ struct Merged(ClusterResults);
 impl View for Merged {
     fn tables(&self) -> Vec<Table> {
         results_tables::cluster(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by fuzzing both parsers side by side: `--size` refused the `*` that
+    /// `run --shape` accepts, so a shape written for one was an error in the other.
+    #[test]
+    fn a_size_is_a_square_or_a_shape_as_run_reads_it() {
+        assert_eq!(parse_size("1024"), Ok(GemmShape::square(1024)));
+        for text in ["3X5*7", "64 x 32 x 16", "4096x2048x1024"] {
+            assert_eq!(parse_size(text), parse_shape(text), "{text}");
+        }
+        for bad in ["0", "5x7", "x", "1\n2"] {
+            let err = parse_size(bad).unwrap_err();
+            assert!(!err.contains('\n'), "{err}");
+        }
     }
 }

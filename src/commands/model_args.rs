@@ -14,6 +14,7 @@ use crate::model::{
     self, Assumptions, BatchChoice, Catalog, DType, Layout, PrecisionChoice, Range, Sourced,
 };
 use crate::report::OutputArgs;
+use crate::text::printable;
 
 /// Output and catalog flags every model command takes.
 #[derive(Debug, clap::Args)]
@@ -153,7 +154,7 @@ pub fn parse_power(s: &str) -> std::result::Result<f64, String> {
 fn parse_pue(s: &str) -> std::result::Result<Range, String> {
     let pue = units::parse_range(s, "--pue")?;
     if pue.low < 1.0 || pue.high > 5.0 {
-        return Err(format!("--pue must lie in [1, 5] (got {s})"));
+        return Err(format!("--pue must lie in [1, 5] (got {})", printable(s)));
     }
     Ok(pue)
 }

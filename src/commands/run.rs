@@ -20,6 +20,7 @@ use crate::model::scenario::{self, ModelOverrides};
 use crate::model::{Catalog, ReferenceModel};
 use crate::report::{Destination, Format, Table, View, results_tables};
 use crate::results::{GemmRecord, RunResults};
+use crate::text::printable;
 
 mod plan;
 
@@ -103,7 +104,8 @@ fn parse_seconds(text: &str) -> std::result::Result<f64, String> {
     match text.parse::<f64>() {
         Ok(v) if v > 0.0 && v.is_finite() && v <= 86_400.0 => Ok(v),
         _ => Err(format!(
-            "'{text}' is not a number of seconds between 0 and 86400"
+            "'{}' is not a number of seconds between 0 and 86400",
+            printable(text)
         )),
     }
 }
@@ -111,7 +113,12 @@ fn parse_seconds(text: &str) -> std::result::Result<f64, String> {
 /// Parses "MxNxK" (also with capital X or '*').
 pub fn parse_shape(text: &str) -> std::result::Result<GemmShape, String> {
     let parts: Vec<&str> = text.split(['x', 'X', '*']).map(str::trim).collect();
-    let bad = || format!("'{text}' is not a shape MxNxK of positive integers, e.g. 4096x4096x1024");
+    let bad = || {
+        format!(
+            "'{}' is not a shape MxNxK of positive integers, e.g. 4096x4096x1024",
+            printable(text)
+        )
+    };
     let [m, n, k] = parts.as_slice() else {
         return Err(bad());
     };

@@ -7,16 +7,35 @@ use serde::{Deserialize, Serialize};
 use super::dtype::Dtype;
 use super::source;
 
-/// A kernel and shape beyond what the adapter allows.
+/// A kernel and shape that cannot run: beyond what the adapter allows, past what a kernel
+/// can index, or a geometry that does not make sense.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{family} {dtype} at {}: needs {what} {needed}, the adapter allows {limit}", shape.label())]
-pub struct LimitError {
-    pub family: &'static str,
-    pub dtype: Dtype,
-    pub shape: GemmShape,
-    pub what: &'static str,
-    pub needed: u64,
-    pub limit: u64,
+pub enum LimitError {
+    #[error("{family} {dtype} at {}: needs {what} {needed}, the adapter allows {limit}", shape.label())]
+    Exceeds {
+        family: &'static str,
+        dtype: Dtype,
+        shape: GemmShape,
+        what: &'static str,
+        needed: u64,
+        limit: u64,
+    },
+    #[error(
+        "{family} {dtype} at {}: padding to whole tiles makes a side of {side}, past the largest size a kernel indexes ({})",
+        shape.label(),
+        u32::MAX
+    )]
+    PaddedPastU32 {
+        family: &'static str,
+        dtype: Dtype,
+        shape: GemmShape,
+        side: u64,
+    },
+    #[error("{family}: {problem}")]
+    Geometry {
+        family: &'static str,
+        problem: String,
+    },
 }
 
 /// A GEMM problem size.
@@ -191,6 +210,37 @@ pub struct TileConfig {
 }
 
 impl TileConfig {
+    /// What any geometry must satisfy before arithmetic on it, whatever its origin (a
+    /// tuning cache may hold anything): every size at least 1, the K step a multiple of 4,
+    /// and the tile, workgroup and workgroup-memory products within u32.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        let sizes = [
+            self.wg_x,
+            self.wg_y,
+            self.block_m,
+            self.block_n4,
+            self.tile_k,
+        ];
+        if sizes.contains(&0) || !self.tile_k.is_multiple_of(4) {
+            return Err(format!(
+                "geometry {self:?} needs every size at least 1 and tile_k a multiple of 4"
+            ));
+        }
+        let tile_m = self.wg_y.checked_mul(self.block_m);
+        let tile_n = self
+            .wg_x
+            .checked_mul(self.block_n4)
+            .and_then(|v| v.checked_mul(4));
+        let storage = tile_m.zip(tile_n).and_then(|(m, n)| {
+            let a = m.checked_mul(self.tile_k)?;
+            a.checked_add(n.checked_mul(self.tile_k)?)
+        });
+        match (self.wg_x.checked_mul(self.wg_y), storage) {
+            (Some(_), Some(_)) => Ok(()),
+            _ => Err(format!("geometry {self:?} is too large to compute with")),
+        }
+    }
+
     /// Rows of C per workgroup.
     pub fn tile_m(&self) -> u32 {
         self.wg_y * self.block_m
@@ -445,15 +495,26 @@ impl GemmKernel {
         limits: &wgpu::Limits,
     ) -> Result<(), LimitError> {
         let c = &self.config;
-        let invocations = c.wg_x * c.wg_y;
-        let exceeded = |what: &'static str, needed: u64, limit: u64| LimitError {
-            family: self.family.as_str(),
+        let family = self.family.as_str();
+        let exceeded = |what: &'static str, needed: u64, limit: u64| LimitError::Exceeds {
+            family,
             dtype,
             shape,
             what,
             needed,
             limit,
         };
+        c.check()
+            .map_err(|problem| LimitError::Geometry { family, problem })?;
+        if let Some(side) = self.side_past_u32_when_padded(shape) {
+            return Err(LimitError::PaddedPastU32 {
+                family,
+                dtype,
+                shape,
+                side,
+            });
+        }
+        let invocations = c.wg_x * c.wg_y;
         if invocations > limits.max_compute_invocations_per_workgroup
             || c.wg_x > limits.max_compute_workgroup_size_x
             || c.wg_y > limits.max_compute_workgroup_size_y
@@ -473,10 +534,16 @@ impl GemmKernel {
             ));
         }
         let padded = self.padded(shape);
+        // Saturating: two u32 sides times an element size can pass u64.
+        let bytes = |rows: u32, cols: u32, size: u64| {
+            u64::from(rows)
+                .saturating_mul(u64::from(cols))
+                .saturating_mul(size)
+        };
         let largest = [
-            u64::from(padded.m) * u64::from(padded.k) * dtype.size(),
-            u64::from(padded.k) * u64::from(padded.n) * dtype.size(),
-            u64::from(padded.m) * u64::from(padded.n) * dtype.output_size(),
+            bytes(padded.m, padded.k, dtype.size()),
+            bytes(padded.k, padded.n, dtype.size()),
+            bytes(padded.m, padded.n, dtype.output_size()),
         ]
         .into_iter()
         .max()
@@ -516,6 +583,22 @@ impl GemmKernel {
             ));
         }
         Ok(())
+    }
+
+    /// The first side of `shape` that padding to whole tiles would take past u32.
+    fn side_past_u32_when_padded(&self, shape: GemmShape) -> Option<u64> {
+        if self.family == KernelFamily::Naive {
+            return None;
+        }
+        let c = &self.config;
+        [
+            (shape.m, c.tile_m()),
+            (shape.n, c.tile_n()),
+            (shape.k, c.tile_k),
+        ]
+        .into_iter()
+        .find(|(side, tile)| side.checked_next_multiple_of(*tile).is_none())
+        .map(|(side, tile)| u64::from(side).div_ceil(u64::from(tile)) * u64::from(tile))
     }
 }
 
@@ -559,6 +642,72 @@ mod tests {
                 .check_limits(GemmShape::square(256), Dtype::F32, &limits)
                 .is_ok()
         );
+    }
+
+    /// Found by fuzzing `run --shape`: padding or sizing these panicked on overflow.
+    #[test]
+    fn shapes_at_the_u32_edge_are_refused_not_overflowed() {
+        let limits = wgpu::Limits::default();
+        let kernel = GemmKernel::tiled_default();
+        let padded = kernel
+            .check_limits(
+                GemmShape {
+                    m: u32::MAX,
+                    n: 64,
+                    k: 64,
+                },
+                Dtype::F32,
+                &limits,
+            )
+            .unwrap_err();
+        assert!(
+            padded.to_string().contains("a side of 4294967296"),
+            "{padded}"
+        );
+        let naive = GemmKernel::naive(&limits);
+        let huge = GemmShape {
+            m: 1,
+            n: u32::MAX,
+            k: u32::MAX,
+        };
+        let buffer = naive.check_limits(huge, Dtype::F32, &limits).unwrap_err();
+        assert!(buffer.to_string().contains("buffer"), "{buffer}");
+    }
+
+    /// Found by fuzzing the tuning cache: a zero size divided by zero, a large one overflowed.
+    #[test]
+    fn malformed_geometries_are_refused_before_any_arithmetic() {
+        let good = GemmKernel::tiled_default();
+        assert!(good.config.check().is_ok());
+        for bad in [
+            TileConfig {
+                wg_x: 0,
+                ..good.config
+            },
+            TileConfig {
+                tile_k: 6,
+                ..good.config
+            },
+            TileConfig {
+                wg_x: 1 << 16,
+                wg_y: 1 << 16,
+                ..good.config
+            },
+            TileConfig {
+                block_n4: 1 << 30,
+                ..good.config
+            },
+        ] {
+            assert!(bad.check().is_err(), "{bad:?}");
+            let kernel = GemmKernel {
+                config: bad,
+                ..good
+            };
+            let error = kernel
+                .check_limits(GemmShape::square(64), Dtype::F32, &wgpu::Limits::default())
+                .unwrap_err();
+            assert_eq!(crate::error::Error::from(error).exit_code(), 2);
+        }
     }
 
     #[test]

@@ -109,17 +109,23 @@ impl Catalog {
 
     /// The embedded catalog, extended by a user file when one is given.
     pub fn load(user_file: Option<&Path>) -> Result<Self> {
-        let mut catalog = Catalog::embedded()?;
-        if let Some(path) = user_file {
-            let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Read {
-                path: path.to_path_buf(),
-                source,
-            })?;
-            let name = path.display().to_string();
-            catalog.merge(parse::<CatalogFile>(&text, &name)?);
-            catalog.validate(&name)?;
-        }
-        Ok(catalog)
+        let catalog = Catalog::embedded()?;
+        let Some(path) = user_file else {
+            return Ok(catalog);
+        };
+        let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        catalog.extended(&text, &path.display().to_string())
+    }
+
+    /// This catalog extended by the TOML text of a user catalog (`origin` names it in
+    /// errors): entries replace those with the same id, then everything is checked.
+    pub fn extended(mut self, text: &str, origin: &str) -> Result<Self> {
+        self.merge(parse::<CatalogFile>(text, origin)?);
+        self.validate(origin)?;
+        Ok(self)
     }
 
     fn merge(&mut self, file: CatalogFile) {

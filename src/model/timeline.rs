@@ -18,6 +18,7 @@ use super::precision::{self, PrecisionChoice};
 use super::projection::{self, FleetSize, Scenario};
 use super::range::Range;
 use super::reference::ReferenceModel;
+use crate::text::printable;
 
 /// The years a timeline covers, inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -66,13 +67,15 @@ impl ShareRamp {
     /// Parses `0.4` or `2025:0.3,2030:0.6` (years increasing, shares in [0, 1]).
     pub fn parse(text: &str) -> Result<Self, String> {
         let what = "--inference-share";
+        let shown = printable(text);
         let share = |s: &str| -> Result<f64, String> {
+            let part = printable(s.trim());
             let v: f64 = s
                 .trim()
                 .parse()
-                .map_err(|_| format!("{what} '{text}': '{}' is not a number", s.trim()))?;
+                .map_err(|_| format!("{what} '{shown}': '{part}' is not a number"))?;
             if !(0.0..=1.0).contains(&v) {
-                return Err(format!("{what} must lie in [0, 1] (got {})", s.trim()));
+                return Err(format!("{what} must lie in [0, 1] (got {part})"));
             }
             Ok(v)
         };
@@ -83,13 +86,15 @@ impl ShareRamp {
         for part in text.split(',') {
             let (year, value) = part.split_once(':').ok_or_else(|| {
                 format!(
-                    "{what} '{text}': write a share, or YEAR:SHARE pairs like 2025:0.3,2030:0.6"
+                    "{what} '{shown}': write a share, or YEAR:SHARE pairs like 2025:0.3,2030:0.6"
                 )
             })?;
-            let year: i32 = year
-                .trim()
-                .parse()
-                .map_err(|_| format!("{what} '{text}': '{}' is not a year", year.trim()))?;
+            let year: i32 = year.trim().parse().map_err(|_| {
+                format!(
+                    "{what} '{shown}': '{}' is not a year",
+                    printable(year.trim())
+                )
+            })?;
             if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
                 return Err(format!(
                     "{what}: year {year} is out of range ({FIRST_YEAR}–{LAST_YEAR})"
@@ -98,7 +103,7 @@ impl ShareRamp {
             if let Some((last, _)) = points.last() {
                 if year <= *last {
                     return Err(format!(
-                        "{what} '{text}' is not increasing in time: {year} follows {last}"
+                        "{what} '{shown}' is not increasing in time: {year} follows {last}"
                     ));
                 }
             }

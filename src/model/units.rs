@@ -3,14 +3,15 @@
 //! the command layer turns it into exit code 2.
 
 use super::range::Range;
+use crate::text::printable;
 
 /// Watts per unit accepted by `--power`, longest suffix first so "kW" wins over "W".
 const POWER_UNITS: [(&str, f64); 4] = [("gw", 1e9), ("mw", 1e6), ("kw", 1e3), ("w", 1.0)];
 
 /// Parses a power such as `1.5GW`, `500 MW`, `120kW` or `700 W` into watts.
 pub fn parse_power(text: &str) -> Result<f64, String> {
-    let trimmed = text.trim();
-    let lower = trimmed.to_ascii_lowercase();
+    let trimmed = printable(text.trim());
+    let lower = text.trim().to_ascii_lowercase();
     let Some((unit, watts)) = POWER_UNITS.iter().find(|(u, _)| lower.ends_with(u)) else {
         return Err(format!(
             "power '{trimmed}' has no unit: write it like 1.5GW, 500MW, 120kW or 700W"
@@ -31,15 +32,13 @@ pub fn parse_power(text: &str) -> Result<f64, String> {
 
 /// Parses a strictly positive finite number (accepts `16384`, `1e6`, `405e9`, `1_000`).
 pub fn parse_positive(text: &str, what: &str) -> Result<f64, String> {
+    let shown = printable(text.trim());
     let cleaned = text.trim().replace('_', "");
     let value: f64 = cleaned
         .parse()
-        .map_err(|_| format!("{what} '{}' is not a number", text.trim()))?;
+        .map_err(|_| format!("{what} '{shown}' is not a number"))?;
     if !value.is_finite() || value <= 0.0 {
-        return Err(format!(
-            "{what} must be a positive number (got {})",
-            text.trim()
-        ));
+        return Err(format!("{what} must be a positive number (got {shown})"));
     }
     Ok(value)
 }
@@ -47,17 +46,15 @@ pub fn parse_positive(text: &str, what: &str) -> Result<f64, String> {
 /// Parses a strictly positive whole number (token counts, layers, a batch): `512`, `1_024`,
 /// `4e3`; zero, negatives and fractions are refused.
 pub fn parse_whole(text: &str, what: &str) -> Result<u32, String> {
-    let value = parse_positive(text, what).map_err(|_| {
+    let refused = || {
         format!(
             "{what} must be a positive whole number (got {})",
-            text.trim()
+            printable(text.trim())
         )
-    })?;
+    };
+    let value = parse_positive(text, what).map_err(|_| refused())?;
     if value.fract() != 0.0 || value > f64::from(u32::MAX) {
-        return Err(format!(
-            "{what} must be a positive whole number (got {})",
-            text.trim()
-        ));
+        return Err(refused());
     }
     Ok(value as u32)
 }
@@ -66,7 +63,10 @@ pub fn parse_whole(text: &str, what: &str) -> Result<u32, String> {
 pub fn parse_fraction_range(text: &str, what: &str) -> Result<Range, String> {
     let range = parse_ordered(text, what)?;
     if range.low <= 0.0 || range.high > 1.0 {
-        return Err(format!("{what} must lie in (0, 1] (got {})", text.trim()));
+        return Err(format!(
+            "{what} must lie in (0, 1] (got {})",
+            printable(text.trim())
+        ));
     }
     Ok(range)
 }
@@ -75,7 +75,10 @@ pub fn parse_fraction_range(text: &str, what: &str) -> Result<Range, String> {
 pub fn parse_range(text: &str, what: &str) -> Result<Range, String> {
     let range = parse_ordered(text, what)?;
     if range.low <= 0.0 {
-        return Err(format!("{what} must be positive (got {})", text.trim()));
+        return Err(format!(
+            "{what} must be positive (got {})",
+            printable(text.trim())
+        ));
     }
     Ok(range)
 }
@@ -92,7 +95,7 @@ fn parse_ordered(text: &str, what: &str) -> Result<Range, String> {
                 .ok_or_else(|| {
                     format!(
                         "{what} '{}' is not a number or low,central,high",
-                        text.trim()
+                        printable(text.trim())
                     )
                 })
         })
@@ -117,6 +120,7 @@ const MONEY_SUFFIXES: [(&str, f64); 4] = [("k", 1e3), ("m", 1e6), ("b", 1e9), ("
 /// zero, negatives and unknown suffixes are refused.
 pub fn parse_usd(text: &str, what: &str) -> Result<f64, String> {
     let trimmed = text.trim();
+    let shown = printable(trimmed);
     let body = trimmed
         .strip_prefix('$')
         .unwrap_or(trimmed)
@@ -133,16 +137,18 @@ pub fn parse_usd(text: &str, what: &str) -> Result<f64, String> {
         None if suffix.is_empty() => 1.0,
         None => {
             return Err(format!(
-                "{what} '{trimmed}' has an unknown suffix '{suffix}': use k, M, B or T (e.g. 10B)"
+                "{what} '{shown}' has an unknown suffix '{}': use k, M, B or T (e.g. 10B)",
+                printable(suffix)
             ));
         }
     };
-    let value: f64 = number.trim().parse().map_err(|_| {
-        format!("{what} '{trimmed}' is not an amount of US dollars (e.g. 10B, 30k)")
-    })?;
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("{what} '{shown}' is not an amount of US dollars (e.g. 10B, 30k)"))?;
     let usd = value * multiplier;
     if !(usd.is_finite() && usd > 0.0) {
-        return Err(format!("{what} must be a positive amount (got {trimmed})"));
+        return Err(format!("{what} must be a positive amount (got {shown})"));
     }
     Ok(usd)
 }
@@ -242,6 +248,21 @@ mod tests {
         assert!(parse_power("5 TW").unwrap_err().contains("not a number"));
         assert!(parse_power("-1GW").unwrap_err().contains("positive"));
         assert!(parse_power("0MW").unwrap_err().contains("positive"));
+    }
+
+    /// Found by fuzzing: a newline typed into a value split its error over two lines.
+    #[test]
+    fn control_characters_in_a_value_are_shown_escaped_on_one_line() {
+        let err = parse_power("5\n00 MW").unwrap_err();
+        assert!(err.contains("'5\\n00 MW'"), "{err}");
+        for err in [
+            parse_positive("1\r2", "--gpus").unwrap_err(),
+            parse_whole("1\n2", "--layers").unwrap_err(),
+            parse_range("1,\n2x,3", "--pue").unwrap_err(),
+            parse_fraction_range("2\t", "--mfu").unwrap_err(),
+        ] {
+            assert!(!err.contains(['\n', '\r', '\t']), "{err:?}");
+        }
     }
 
     #[test]

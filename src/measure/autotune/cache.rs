@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 use crate::kernels::{Dtype, GemmKernel};
 use crate::results::{AdapterDescription, Backend, ShapeClass};
+use crate::text::printable;
 
 const CACHE_SCHEMA: u32 = 1;
 
@@ -130,13 +131,25 @@ impl TuneCache {
 
 fn read_entries(path: &Path) -> std::result::Result<Vec<CacheEntry>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    let file: CacheFile =
-        serde_json::from_str(&text).map_err(|e| format!("not a tuning cache: {e}"))?;
+    parse_entries(&text)
+}
+
+/// The entries of a tuning cache file's text, or why it cannot be used.
+pub fn parse_entries(text: &str) -> std::result::Result<Vec<CacheEntry>, String> {
+    // The JSON error may quote a string of the file: keep its control characters escaped.
+    let file: CacheFile = serde_json::from_str(text)
+        .map_err(|e| format!("not a tuning cache: {}", printable(&e.to_string())))?;
     if file.schema != CACHE_SCHEMA {
         return Err(format!(
             "cache schema {} is not {CACHE_SCHEMA}",
             file.schema
         ));
+    }
+    for entry in &file.entries {
+        entry.kernel.config.check()?;
+        if !(entry.gflops.is_finite() && entry.gflops > 0.0) {
+            return Err(format!("an entry has {} GFLOP/s", entry.gflops));
+        }
     }
     Ok(file.entries)
 }
@@ -181,6 +194,41 @@ mod tests {
         let newer_driver = CacheKey::new(&adapter("2.0"), Dtype::F32, ShapeClass::Square);
         assert!(reloaded.get(&newer_driver).is_none());
         assert!(reloaded.has_other_driver(&newer_driver));
+    }
+
+    #[test]
+    fn every_candidate_geometry_passes_the_cache_check() {
+        let limits = wgpu::Limits::default();
+        for dtype in [Dtype::F32, Dtype::F16, Dtype::I8] {
+            for subgroup in [None, Some(32)] {
+                let shape = crate::kernels::GemmShape::square(1024);
+                for kernel in super::super::candidates::candidates(&limits, subgroup, dtype, shape)
+                {
+                    assert!(kernel.config.check().is_ok(), "{kernel:?}");
+                }
+            }
+        }
+    }
+
+    /// Found by fuzzing: such an entry reached `check_limits` and divided by zero.
+    #[test]
+    fn an_entry_with_a_zero_geometry_is_refused() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fuzz/regressions/tune_cache/zero-workgroup-divides-by-zero.json"
+        ))
+        .unwrap();
+        let reason = parse_entries(&text).unwrap_err();
+        assert!(reason.contains("at least 1"), "{reason}");
+    }
+
+    /// Found by fuzzing: a `\r` in a JSON string came back in the warning, unescaped.
+    #[test]
+    fn a_control_character_quoted_from_the_file_stays_escaped() {
+        let text = r#"{"schema": 1, "entries": [{"kernel": {"family": "a\rb"}}]}"#;
+        let reason = parse_entries(text).unwrap_err();
+        assert!(!reason.contains(['\n', '\r']), "{reason:?}");
+        assert!(reason.contains("a\\rb"), "{reason}");
     }
 
     #[test]

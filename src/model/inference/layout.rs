@@ -8,6 +8,8 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+use crate::text::printable;
+
 /// A replica layout; it spans `tp × pp × ep` accelerators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Layout {
@@ -64,7 +66,10 @@ impl FromStr for Layout {
     /// left out is 1.
     fn from_str(text: &str) -> Result<Self, String> {
         let bad = || {
-            format!("layout '{text}' is not like TP8, TP8xPP2 or TP4xEP8 (powers of TP, PP, EP)")
+            format!(
+                "layout '{}' is not like TP8, TP8xPP2 or TP4xEP8 (powers of TP, PP, EP)",
+                printable(text)
+            )
         };
         let mut layout = Layout::SINGLE;
         let lower = text.trim().to_ascii_lowercase().replace('×', "x");
@@ -83,9 +88,23 @@ impl FromStr for Layout {
             };
             let n: u32 = digits.parse().map_err(|_| bad())?;
             if n == 0 {
-                return Err(format!("layout '{text}': every degree must be at least 1"));
+                return Err(format!(
+                    "layout '{}': every degree must be at least 1",
+                    printable(text)
+                ));
             }
             *slot = n;
+        }
+        let accelerators = layout.tp.checked_mul(layout.pp);
+        if accelerators
+            .and_then(|n| n.checked_mul(layout.ep))
+            .is_none()
+        {
+            return Err(format!(
+                "layout '{}': TP x PP x EP passes {} accelerators",
+                printable(text),
+                u32::MAX
+            ));
         }
         Ok(layout)
     }
@@ -190,6 +209,14 @@ mod tests {
         assert!("8".parse::<Layout>().is_err());
         assert!("TPxPP".parse::<Layout>().is_err());
         assert!("ࠀ".parse::<Layout>().is_err());
+    }
+
+    /// Found by the fuzz harness: the degrees parsed, then multiplying them overflowed.
+    #[test]
+    fn degrees_whose_product_passes_u32_are_refused() {
+        let err = "tp65536xpp65536".parse::<Layout>().unwrap_err();
+        assert!(err.contains("passes 4294967295"), "{err}");
+        assert_eq!("tp65536xpp65535".parse::<Layout>().unwrap().pp, 65535);
     }
 
     #[test]
