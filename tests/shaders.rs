@@ -2,7 +2,8 @@
 //! no adapter needed, so shader typos fail here first on any machine.
 
 use fleetbench::kernels::source::{self, ALL};
-use fleetbench::kernels::{Dtype, GemmKernel, KernelFamily, probes};
+use fleetbench::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily, probes};
+use fleetbench::measure::autotune::candidates::candidates;
 
 fn validate(name: &str, text: &str) {
     let module = naga::front::wgsl::parse_str(text)
@@ -46,6 +47,53 @@ fn every_kernel_source_validates_in_every_dtype() {
             validate(&format!("{} {dtype}", id.as_str()), &kernel.source(dtype));
         }
     }
+}
+
+/// Every kernel the autotuner can compile: each subgroup width an adapter may report, with
+/// generous and with default limits, square and skinny shapes, every dtype.
+#[test]
+fn every_autotuner_candidate_validates() {
+    let mut generous = wgpu::Limits::default();
+    generous.max_compute_workgroup_storage_size = 64 * 1024;
+    generous.max_compute_invocations_per_workgroup = 1024;
+    generous.max_compute_workgroup_size_x = 1024;
+    generous.max_compute_workgroup_size_y = 1024;
+    let shapes = [
+        GemmShape::square(1024),
+        GemmShape {
+            m: 16,
+            n: 4096,
+            k: 4096,
+        },
+    ];
+    let mut seen = std::collections::HashSet::new();
+    for limits in [wgpu::Limits::default(), generous] {
+        for subgroup in [
+            None,
+            Some(4),
+            Some(8),
+            Some(16),
+            Some(32),
+            Some(64),
+            Some(128),
+        ] {
+            for dtype in Dtype::ALL {
+                for shape in shapes {
+                    for kernel in candidates(&limits, subgroup, dtype, shape) {
+                        let text = kernel.source(dtype);
+                        if seen.insert(text.clone()) {
+                            validate(&format!("{} {dtype}", kernel.describe()), &text);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        seen.len() > 50,
+        "only {} distinct candidates generated",
+        seen.len()
+    );
 }
 
 #[test]

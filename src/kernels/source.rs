@@ -3,6 +3,11 @@
 //! (and rgba32float storage textures for rgba16float).
 //! Register-block sizes are `const` lines rewritten the same way (WGSL needs constant
 //! sizes for private arrays); everything else is a pipeline-overridable constant.
+//!
+//! The sources are compiled into the binary, so a marker that is missing is a bug in this
+//! crate, never bad input: every rewrite panics naming the marker rather than emitting a
+//! shader that silently differs from the variant asked for (`tests/shaders.rs` generates
+//! and validates every variant the autotuner can ask for, so such a bug fails the tests).
 
 use super::dtype::Dtype;
 
@@ -34,23 +39,41 @@ pub fn with_dtype(source: &str, dtype: Dtype) -> String {
     match dtype {
         // The i8 kernel is written for its types; float kernels never run in i8.
         Dtype::F32 | Dtype::I8 => source.to_string(),
-        Dtype::F16 => format!(
-            "enable f16;\n{}",
-            source
-                .replacen(ELEM_F32, "alias Elem = f16;", 1)
-                .replace("rgba32float", "rgba16float")
-        ),
+        Dtype::F16 => {
+            assert!(
+                source.contains(ELEM_F32),
+                "shader has no `{ELEM_F32}` line to set its element type"
+            );
+            format!(
+                "enable f16;\n{}",
+                source
+                    .replacen(ELEM_F32, "alias Elem = f16;", 1)
+                    .replace("rgba32float", "rgba16float")
+            )
+        }
     }
 }
 
-/// Rewrites `const NAME: u32 = ...;` lines to the given values.
+/// Rewrites `const NAME: u32 = ...;` lines to the given values; each name must have
+/// exactly one such line.
 pub fn with_consts(source: &str, consts: &[(&str, u32)]) -> String {
+    let declaration = |name: &str| format!("const {name}: u32 =");
+    for (name, _) in consts {
+        let found = source
+            .lines()
+            .filter(|line| line.starts_with(&declaration(name)))
+            .count();
+        assert_eq!(
+            found, 1,
+            "shader has {found} `const {name}: u32 =` lines, not one"
+        );
+    }
     source
         .lines()
         .map(|line| {
             consts
                 .iter()
-                .find(|(name, _)| line.starts_with(&format!("const {name}: u32 =")))
+                .find(|(name, _)| line.starts_with(&declaration(name)))
                 .map(|(name, value)| format!("const {name}: u32 = {value}u;"))
                 .unwrap_or_else(|| line.to_string())
         })
@@ -63,6 +86,7 @@ pub fn with_consts(source: &str, consts: &[(&str, u32)]) -> String {
 /// by code for a `block_m` x (4 * `block_n4`) block on `subgroup` lanes.
 pub fn with_generated_block(source: &str, block_m: u32, block_n4: u32, subgroup: u32) -> String {
     let mut out = Vec::new();
+    let mut expanded = Vec::new();
     let mut lines = source.lines().peekable();
     while let Some(line) = lines.next() {
         let Some(name) = line.trim().strip_prefix("// @generated ") else {
@@ -78,12 +102,23 @@ pub fn with_generated_block(source: &str, block_m: u32, block_n4: u32, subgroup:
             "accumulators" => accumulators(block_m, block_n4),
             "products" => products(block_m, block_n4, subgroup),
             "stores" => stores(block_m, block_n4),
-            other => vec![format!("// unknown generated section {other}")],
+            other => panic!("shader marks an unknown generated section `{other}`"),
         };
+        expanded.push(name);
         out.extend(generated.into_iter().map(|g| format!("{indent}{g}")));
+    }
+    for section in GENERATED_SECTIONS {
+        let count = expanded.iter().filter(|s| **s == section).count();
+        assert_eq!(
+            count, 1,
+            "shader has {count} `// @generated {section}` markers, not one"
+        );
     }
     out.join("\n")
 }
+
+/// The sections a register-blocked subgroup kernel marks for generation, each once.
+const GENERATED_SECTIONS: [&str; 3] = ["accumulators", "products", "stores"];
 
 fn is_example_line(line: &str, indent: &str) -> bool {
     let rest = line.strip_prefix(indent).unwrap_or("");
@@ -161,6 +196,32 @@ mod tests {
         assert!(!text.contains("acc_10_0"));
         assert!(text.lines().all(|l| !l.trim().starts_with("// @generated")));
         assert_eq!(text.matches("var acc_").count(), 20);
+    }
+
+    #[test]
+    #[should_panic(expected = "`const BX: u32 =` lines, not one")]
+    fn a_missing_const_fails_loudly() {
+        with_consts(GEMM_TILED, &[("BX", 8)]);
+    }
+
+    #[test]
+    #[should_panic(expected = "`// @generated stores` markers, not one")]
+    fn a_missing_generated_section_fails_loudly() {
+        let without = GEMM_TEXTURE_SUBGROUP.replace("// @generated stores", "// stores");
+        with_generated_block(&without, 2, 1, 8);
+    }
+
+    #[test]
+    #[should_panic(expected = "unknown generated section `loads`")]
+    fn an_unknown_generated_section_fails_loudly() {
+        let text = format!("{GEMM_TEXTURE_SUBGROUP}\n// @generated loads");
+        with_generated_block(&text, 2, 1, 8);
+    }
+
+    #[test]
+    #[should_panic(expected = "to set its element type")]
+    fn an_f16_variant_of_a_shader_without_the_alias_fails_loudly() {
+        with_dtype("@compute @workgroup_size(1) fn main() {}", Dtype::F16);
     }
 
     #[test]
