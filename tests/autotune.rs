@@ -5,35 +5,13 @@
 
 mod common;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 /// Runs a small tuned f32 benchmark with the cache in `cache_dir`; returns (results, stderr).
 fn tuned_run(cache_dir: &std::path::Path, extra: &[&str]) -> (Value, String) {
-    let output = Command::cargo_bin("fleetbench")
-        .unwrap()
+    let output = common::small_run("tuned", "f32", "96", 1)
         .env("FLEETBENCH_CACHE_DIR", cache_dir)
-        .args([
-            "run",
-            "--backend",
-            "vulkan",
-            "--kernel",
-            "tuned",
-            "--dtype",
-            "f32",
-            "--sizes",
-            "96",
-        ])
-        .args([
-            "--samples",
-            "1",
-            "--warmup",
-            "0",
-            "--tune-budget",
-            "3",
-            "--format",
-            "json",
-        ])
+        .args(["--tune-budget", "3", "--format", "json"])
         .args(extra)
         .output()
         .unwrap();

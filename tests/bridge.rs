@@ -11,29 +11,9 @@ use serde_json::Value;
 /// A real, small results file from this machine's adapter.
 fn measured_file(dir: &std::path::Path, name: &str, env: &[(&str, &str)]) -> std::path::PathBuf {
     let path = dir.join(name);
-    fleetbench()
+    common::small_run("tiled", "f32", "64,128", 2)
         .envs(env.iter().copied())
-        .args([
-            "run",
-            "--backend",
-            "vulkan",
-            "--kernel",
-            "tiled",
-            "--dtype",
-            "f32",
-            "--sizes",
-            "64,128",
-        ])
-        .args([
-            "--samples",
-            "2",
-            "--warmup",
-            "0",
-            "--format",
-            "json",
-            "--output",
-            path.to_str().unwrap(),
-        ])
+        .args(["--format", "json", "--output", path.to_str().unwrap()])
         .assert()
         .success();
     path
@@ -157,28 +137,8 @@ fn run_ends_with_the_projected_fleets() {
     if !common::cli_adapter_or_skip("bridge") {
         return;
     }
-    let output = fleetbench()
-        .args([
-            "run",
-            "--backend",
-            "vulkan",
-            "--kernel",
-            "tiled",
-            "--dtype",
-            "f32",
-            "--sizes",
-            "64",
-        ])
-        .args([
-            "--samples",
-            "1",
-            "--warmup",
-            "0",
-            "--fleet",
-            "meta-hyperion",
-            "--fleet",
-            "stargate",
-        ])
+    let output = common::small_run("tiled", "f32", "64", 1)
+        .args(["--fleet", "meta-hyperion", "--fleet", "stargate"])
         .output()
         .unwrap();
     assert!(output.status.success());

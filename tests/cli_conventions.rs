@@ -88,23 +88,8 @@ fn run_output_json_by_extension_is_read_by_project() {
     }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.json");
-    fleetbench()
-        .args([
-            "run",
-            "--backend",
-            "vulkan",
-            "--kernel",
-            "tiled",
-            "--dtype",
-            "f32",
-            "--sizes",
-            "32",
-            "--samples",
-            "1",
-            "--warmup",
-            "0",
-            "--output",
-        ])
+    common::small_run("tiled", "f32", "32", 1)
+        .arg("--output")
         .arg(&path)
         .assert()
         .success();

@@ -198,35 +198,18 @@ fn run_prints_a_table_and_markdown_and_csv() {
     if !common::cli_adapter_or_skip("run_formats") {
         return;
     }
-    let base = [
-        "run",
-        "--backend",
-        "vulkan",
-        "--kernel",
-        "tiled",
-        "--dtype",
-        "f32",
-        "--sizes",
-        "32",
-        "--samples",
-        "1",
-    ];
-    fleetbench().args(base).assert().success().stdout(
+    let base = || common::small_run("tiled", "f32", "32", 1);
+    base().assert().success().stdout(
         predicate::str::contains("GFLOP/s median").and(predicate::str::contains("Measured peaks")),
     );
-    fleetbench()
-        .args(base)
+    base()
         .args(["--format", "markdown"])
         .assert()
         .success()
         .stdout(predicate::str::contains(
             "| kernel | geometry | workload | dtype |",
         ));
-    let csv = fleetbench()
-        .args(base)
-        .args(["--format", "csv"])
-        .output()
-        .unwrap();
+    let csv = base().args(["--format", "csv"]).output().unwrap();
     let text = String::from_utf8(csv.stdout).unwrap();
     assert!(
         text.starts_with("table,kernel,geometry,workload,dtype,m,n,k,median_flop_per_s,"),
@@ -241,19 +224,8 @@ fn int8_runs_the_dot4_kernel_with_exact_verification() {
     if !common::cli_adapter_or_skip("int8") {
         return;
     }
-    let output = fleetbench()
-        .args([
-            "run",
-            "--backend",
-            "vulkan",
-            "--dtype",
-            "i8",
-            "--sizes",
-            "37,64",
-            "--samples",
-            "1",
-        ])
-        .args(["--warmup", "0", "--format", "json"])
+    let output = common::small_run("dot4-i8", "i8", "37,64", 1)
+        .args(["--format", "json"])
         .output()
         .unwrap();
     assert!(

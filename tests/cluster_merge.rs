@@ -25,28 +25,11 @@ fn base(test: &str) -> Option<Value> {
         }
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("base.json");
-        fleetbench()
+        common::small_run("tiled,naive", "f32", "32,48", 2)
             .env("SLURM_PROCID", "0")
             .env("SLURM_NTASKS", "1")
             .env("SLURM_JOB_ID", "1")
-            .args([
-                "run",
-                "--backend",
-                "vulkan",
-                "--sizes",
-                "32,48",
-                "--kernel",
-                "tiled,naive",
-                "--dtype",
-                "f32",
-                "--samples",
-                "2",
-                "--warmup",
-                "0",
-                "--format",
-                "json",
-                "--output",
-            ])
+            .args(["--format", "json", "--output"])
             .arg(&file)
             .assert()
             .success();

@@ -191,31 +191,14 @@ fn a_launched_run_records_its_rank_and_expands_its_output() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    fleetbench()
+    common::small_run("tiled", "f32", "32", 1)
         .env_remove("OMPI_COMM_WORLD_RANK")
         .env_remove("JOB_COMPLETION_INDEX")
         .env("SLURM_PROCID", "1")
         .env("SLURM_NTASKS", "3")
         .env("SLURM_LOCALID", "0")
         .env("SLURM_JOB_ID", "555")
-        .args([
-            "run",
-            "--backend",
-            "vulkan",
-            "--sizes",
-            "32",
-            "--kernel",
-            "tiled",
-            "--dtype",
-            "f32",
-            "--samples",
-            "1",
-            "--warmup",
-            "0",
-            "--format",
-            "json",
-            "--output",
-        ])
+        .args(["--format", "json", "--output"])
         .arg(dir.path().join("{job}-{rank}.json"))
         .assert()
         .success();

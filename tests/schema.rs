@@ -5,7 +5,6 @@
 
 mod common;
 
-use assert_cmd::Command;
 use serde_json::{Value, json};
 
 fn schema() -> Value {
@@ -32,24 +31,8 @@ fn real_results(test: &str) -> Option<Value> {
     }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("results.json");
-    Command::cargo_bin("fleetbench")
-        .unwrap()
-        .args([
-            "run",
-            "--backend",
-            "vulkan",
-            "--sizes",
-            "32,48",
-            "--kernel",
-            "naive,tiled",
-            "--samples",
-            "2",
-            "--warmup",
-            "0",
-            "--format",
-            "json",
-            "--output",
-        ])
+    common::small_run("naive,tiled", "f32", "32,48", 2)
+        .args(["--format", "json", "--output"])
         .arg(&file)
         .assert()
         .success();

@@ -53,11 +53,13 @@ fn every_kernel_source_validates_in_every_dtype() {
 /// generous and with default limits, square and skinny shapes, every dtype.
 #[test]
 fn every_autotuner_candidate_validates() {
-    let mut generous = wgpu::Limits::default();
-    generous.max_compute_workgroup_storage_size = 64 * 1024;
-    generous.max_compute_invocations_per_workgroup = 1024;
-    generous.max_compute_workgroup_size_x = 1024;
-    generous.max_compute_workgroup_size_y = 1024;
+    let generous = wgpu::Limits {
+        max_compute_workgroup_storage_size: 64 * 1024,
+        max_compute_invocations_per_workgroup: 1024,
+        max_compute_workgroup_size_x: 1024,
+        max_compute_workgroup_size_y: 1024,
+        ..wgpu::Limits::default()
+    };
     let shapes = [
         GemmShape::square(1024),
         GemmShape {

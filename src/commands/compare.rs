@@ -4,7 +4,7 @@
 //! are compared on the same footing, each with its capex, $/accelerator-hour and $/million
 //! output tokens.
 
-use super::model_args::{AssumptionArgs, CommonArgs, CostArgs, ModelArgs, parse_power, positive};
+use super::model_args::{ProjectionFlags, parse_power, positive};
 use crate::bridge::MfuChoice;
 use crate::error::{Error, Result};
 use crate::model::comparison::{self, SHARED_PRECISION};
@@ -29,13 +29,7 @@ pub struct CompareArgs {
     #[arg(long, value_name = "USD", value_parser = parse_budget, conflicts_with_all = ["power", "gpus"])]
     pub budget: Option<f64>,
     #[command(flatten)]
-    pub model: ModelArgs,
-    #[command(flatten)]
-    pub assumptions: AssumptionArgs,
-    #[command(flatten)]
-    pub costs: CostArgs,
-    #[command(flatten)]
-    pub common: CommonArgs,
+    pub flags: ProjectionFlags,
 }
 
 fn parse_budget(text: &str) -> std::result::Result<f64, String> {
@@ -44,9 +38,9 @@ fn parse_budget(text: &str) -> std::result::Result<f64, String> {
 
 /// Runs `fleetbench compare`.
 pub fn execute(args: &CompareArgs) -> Result<()> {
-    let destination = args.common.output.destination()?;
-    args.assumptions.one_inference_share()?;
-    let catalog = Catalog::load(args.common.catalog.as_deref())?;
+    let destination = args.flags.common.output.destination()?;
+    args.flags.assumptions.one_inference_share()?;
+    let catalog = Catalog::load(args.flags.common.catalog.as_deref())?;
     let accelerators = args
         .accelerators
         .iter()
@@ -55,17 +49,20 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
     if accelerators.is_empty() {
         return Err(Error::usage("--accelerators needs at least one id"));
     }
-    let model = args.model.resolve(&catalog)?;
-    if args.assumptions.mfu == Some(MfuChoice::Measured) {
+    let model = args.flags.model.resolve(&catalog)?;
+    if args.flags.assumptions.mfu == Some(MfuChoice::Measured) {
         return Err(Error::usage(
             "--mfu measured needs a results file: use `fleetbench project --from results.json --mfu measured`",
         ));
     }
     // Each accelerator resolves its own formats; these are the shared assumptions.
-    let shared = args.assumptions.resolve_in(&catalog, SHARED_PRECISION);
+    let shared = args
+        .flags
+        .assumptions
+        .resolve_in(&catalog, SHARED_PRECISION);
     let ids: Vec<&str> = accelerators.iter().map(|a| a.id.as_str()).collect();
-    let costs = args.costs.resolve(&catalog, &shared, &ids)?;
-    let choice = args.assumptions.precision();
+    let costs = args.flags.costs.resolve(&catalog, &shared, &ids)?;
+    let choice = args.flags.assumptions.precision();
     let at = |size: FleetSize| {
         comparison::compare(&catalog, &accelerators, size, &model, &shared, &choice)
     };

@@ -16,6 +16,20 @@ use crate::model::{
 use crate::report::OutputArgs;
 use crate::text::printable;
 
+/// The flags every projecting command shares (`project`, `compare`, `timeline`): the model
+/// served and trained, the assumptions, the costs, the catalog and the output.
+#[derive(Debug, clap::Args)]
+pub struct ProjectionFlags {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub assumptions: AssumptionArgs,
+    #[command(flatten)]
+    pub costs: CostArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
 /// Output and catalog flags every model command takes.
 #[derive(Debug, clap::Args)]
 pub struct CommonArgs {

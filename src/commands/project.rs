@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use super::model_args::{AssumptionArgs, CommonArgs, CostArgs, ModelArgs, parse_power, positive};
+use super::model_args::{ProjectionFlags, parse_power, positive};
 use crate::bridge::{self, MfuChoice};
 use crate::error::{Error, Result};
 use crate::model::scenario;
@@ -35,13 +35,7 @@ pub struct ProjectArgs {
     #[arg(long, value_name = "FILE")]
     pub from: Option<PathBuf>,
     #[command(flatten)]
-    pub model: ModelArgs,
-    #[command(flatten)]
-    pub assumptions: AssumptionArgs,
-    #[command(flatten)]
-    pub costs: CostArgs,
-    #[command(flatten)]
-    pub common: CommonArgs,
+    pub flags: ProjectionFlags,
 }
 
 fn scenario(
@@ -91,12 +85,12 @@ fn refuse_gap(p: &Projection, a: &Assumptions) -> Result<()> {
 
 /// Runs `fleetbench project`.
 pub fn execute(args: &ProjectArgs) -> Result<()> {
-    let destination = args.common.output.destination()?;
-    args.assumptions.one_inference_share()?;
-    let catalog = Catalog::load(args.common.catalog.as_deref())?;
-    let model = args.model.resolve(&catalog)?;
+    let destination = args.flags.common.output.destination()?;
+    args.flags.assumptions.one_inference_share()?;
+    let catalog = Catalog::load(args.flags.common.catalog.as_deref())?;
+    let model = args.flags.model.resolve(&catalog)?;
     let measured = args.from.as_deref().map(crate::results::read).transpose()?;
-    let mfu = args.assumptions.mfu.unwrap_or(MfuChoice::Catalog);
+    let mfu = args.flags.assumptions.mfu.unwrap_or(MfuChoice::Catalog);
     if mfu == MfuChoice::Measured && measured.is_none() {
         return Err(Error::usage(
             "--mfu measured needs a results file: add --from results.json",
@@ -106,7 +100,10 @@ pub fn execute(args: &ProjectArgs) -> Result<()> {
         return summary_of_fleets(&destination, &catalog, &model, file, mfu);
     }
     let scenario = scenario(args, &catalog, model)?;
-    let mut assumptions = args.assumptions.resolve(&catalog, &scenario.accelerator)?;
+    let mut assumptions = args
+        .flags
+        .assumptions
+        .resolve(&catalog, &scenario.accelerator)?;
     let measured = measured
         .map(|file| bridge::measured(&file, assumptions.precision.train))
         .transpose()?;
@@ -115,9 +112,10 @@ pub fn execute(args: &ProjectArgs) -> Result<()> {
     }
     let projection = model::project(&scenario, &assumptions)?;
     refuse_gap(&projection, &assumptions)?;
-    let costs = args
-        .costs
-        .resolve(&catalog, &assumptions, &[scenario.accelerator.id.as_str()])?;
+    let costs =
+        args.flags
+            .costs
+            .resolve(&catalog, &assumptions, &[scenario.accelerator.id.as_str()])?;
     destination.write(&ProjectionView::new(
         &projection,
         &assumptions,

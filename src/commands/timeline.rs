@@ -3,7 +3,7 @@
 //! training compute available and serving capacity at the chosen model, capex and yearly
 //! cost, with the source articles' own figures checked as rows that pass or fail.
 
-use super::model_args::{AssumptionArgs, CommonArgs, CostArgs, ModelArgs};
+use super::model_args::ProjectionFlags;
 use crate::bridge::MfuChoice;
 use crate::error::{Error, Result};
 use crate::model::assumptions::Sourced;
@@ -36,40 +36,37 @@ pub struct TimelineArgs {
     #[arg(long, value_name = "ID", value_delimiter = ',')]
     pub fleet: Vec<String>,
     #[command(flatten)]
-    pub model: ModelArgs,
-    #[command(flatten)]
-    pub assumptions: AssumptionArgs,
-    #[command(flatten)]
-    pub costs: CostArgs,
-    #[command(flatten)]
-    pub common: CommonArgs,
+    pub flags: ProjectionFlags,
 }
 
 /// Runs `fleetbench timeline`.
 pub fn execute(args: &TimelineArgs) -> Result<()> {
-    let destination = args.common.output.destination()?;
+    let destination = args.flags.common.output.destination()?;
     let window = Window::new(args.from, args.to).map_err(Error::usage)?;
-    if args.assumptions.mfu == Some(MfuChoice::Measured) {
+    if args.flags.assumptions.mfu == Some(MfuChoice::Measured) {
         return Err(Error::usage(
             "--mfu measured needs a results file: use `fleetbench project --from results.json --mfu measured`",
         ));
     }
-    let catalog = Catalog::load(args.common.catalog.as_deref())?;
+    let catalog = Catalog::load(args.flags.common.catalog.as_deref())?;
     let fleets = select(&catalog, &args.company, &args.fleet, window)?;
-    let model = args.model.resolve(&catalog)?;
-    let shared = args.assumptions.resolve_in(&catalog, SHARED_PRECISION);
+    let model = args.flags.model.resolve(&catalog)?;
+    let shared = args
+        .flags
+        .assumptions
+        .resolve_in(&catalog, SHARED_PRECISION);
     let ids: Vec<&str> = fleets
         .iter()
         .flat_map(|f| f.phases.iter().map(|p| f.phase_accelerator(p)))
         .collect();
-    let costs = args.costs.resolve(&catalog, &shared, &ids)?;
+    let costs = args.flags.costs.resolve(&catalog, &shared, &ids)?;
     let setup = Setup {
         catalog: &catalog,
         model: &model,
         assumptions: &shared,
-        precision: args.assumptions.precision(),
+        precision: args.flags.assumptions.precision(),
         costs: &costs,
-        inference_share: inference_share(args.assumptions.inference_share.as_ref(), &catalog),
+        inference_share: inference_share(args.flags.assumptions.inference_share.as_ref(), &catalog),
     };
     let timeline = setup.timeline(&fleets, window);
     let outcomes = checks_of(&setup, &fleets, window);

@@ -50,6 +50,31 @@ pub fn fleetbench() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("fleetbench").expect("binary")
 }
 
+/// `fleetbench run` on Vulkan of `kernels` in `dtype` at `sizes`, `samples` samples and no
+/// warm-up: the small real measurement most tests start from (add flags to it).
+pub fn small_run(kernels: &str, dtype: &str, sizes: &str, samples: u32) -> assert_cmd::Command {
+    let mut command = fleetbench();
+    command
+        .args([
+            "run",
+            "--backend",
+            "vulkan",
+            "--kernel",
+            kernels,
+            "--dtype",
+            dtype,
+        ])
+        .args([
+            "--sizes",
+            sizes,
+            "--samples",
+            &samples.to_string(),
+            "--warmup",
+            "0",
+        ]);
+    command
+}
+
 /// Runs a command expected to fail with `code`, and checks stderr is one clear line.
 pub fn fails_with(args: &[&str], code: i32, needle: &str) {
     let output = fleetbench().args(args).output().expect("run");

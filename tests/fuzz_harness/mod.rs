@@ -244,12 +244,12 @@ fn launcher_variable(name: &str) -> &'static str {
 /// The value-parsing flags whose parsers only clap reaches, each given `text`.
 fn flags_through_clap(text: &str) {
     if let Some(Command::Project(args)) = clap_value(&["project", &format!("--pue={text}")]) {
-        let pue = args.assumptions.pue.expect("--pue given");
+        let pue = args.flags.assumptions.pue.expect("--pue given");
         assert_ordered_within(&pue, 1.0, 5.0, text);
     }
     let share = format!("--inference-share={text}");
     if let Some(Command::Project(args)) = clap_value(&["project", &share]) {
-        let ramp = args.assumptions.inference_share.expect("given");
+        let ramp = args.flags.assumptions.inference_share.expect("given");
         for year in 2020..=2035 {
             let share = ramp.at(year);
             assert!(
@@ -259,7 +259,7 @@ fn flags_through_clap(text: &str) {
         }
     }
     if let Some(Command::Project(args)) = clap_value(&["project", &format!("--batch={text}")]) {
-        if let Some(BatchChoice::Fixed(n)) = args.assumptions.batch {
+        if let Some(BatchChoice::Fixed(n)) = args.flags.assumptions.batch {
             assert!(n >= 1, "{text:?} -> {n}");
         }
     }
