@@ -10,9 +10,11 @@ use std::fmt;
 
 use crate::atomic_file::WriteError;
 use crate::bridge::BridgeError;
+use crate::cluster::ClusterError;
 use crate::diff::DiffError;
 use crate::kernels::gemm::LimitError;
 use crate::model::{CatalogError, IdKind, ModelError};
+use crate::report::RenderError;
 use crate::results::ReadError;
 
 /// A failure that ends a command.
@@ -30,6 +32,9 @@ pub enum Error {
     /// An output file could not be written (exit 1).
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// A view that could not be rendered (exit 1).
+    #[error(transparent)]
+    Render(#[from] RenderError),
     /// Two results files that cannot be compared (exit 2).
     #[error(transparent)]
     Diff(#[from] DiffError),
@@ -37,23 +42,26 @@ pub enum Error {
     #[error(transparent)]
     Limit(#[from] LimitError),
     /// A projection the model refuses, with the flags that change it (exit 2).
-    #[error("{error}{}", hint_text(.hint))]
+    #[error("{}{}", chain(.error), hint_text(.hint))]
     Model {
-        #[source]
         error: ModelError,
         hint: &'static str,
     },
     /// A catalog that cannot be used, or an unknown id (exit 2).
-    #[error("{error}{}", hint_text(.hint))]
+    #[error("{}{}", chain(.error), hint_text(.hint))]
     Catalog {
-        #[source]
         error: CatalogError,
         hint: &'static str,
     },
+    /// Rank files, launcher variables or an output template that a job cannot use (exit 2).
+    #[error("{}{}", chain(.error), hint_text(.hint))]
+    Cluster {
+        error: Box<ClusterError>,
+        hint: &'static str,
+    },
     /// A measurement that cannot be bridged to a projection (exit 2).
-    #[error("{error}{}", hint_text(.hint))]
+    #[error("{}{}", chain(.error), hint_text(.hint))]
     Bridge {
-        #[source]
         error: BridgeError,
         hint: &'static str,
     },
@@ -97,6 +105,31 @@ fn catalog_hint(e: &CatalogError) -> &'static str {
     }
 }
 
+fn cluster_hint(e: &ClusterError) -> &'static str {
+    match e {
+        ClusterError::Read(_) | ClusterError::MergedInput { .. } | ClusterError::NoRank { .. } => {
+            "pass --allow-partial to merge the other files"
+        }
+        ClusterError::DuplicateRank { .. } => {
+            "pass one job's files, or --allow-partial to keep the first"
+        }
+        ClusterError::MissingRanks { .. } => "pass --allow-partial to merge the others",
+        ClusterError::NoCommonBenchmark => {
+            "were they run with different --kernel, --dtype or --sizes?"
+        }
+        ClusterError::NoMatchingBenchmark { .. } => "change --kernel, --dtype or --size",
+        ClusterError::InputIsOutput { .. } => "give merge another --output",
+        ClusterError::BadTemplate { .. } | ClusterError::UnknownPlaceholder { .. } => {
+            "fix the --output template"
+        }
+        ClusterError::NoPlaceholderValue { .. } => {
+            "run under srun, mpirun or a Kubernetes Indexed Job, or drop the placeholder from \
+             --output"
+        }
+        _ => "",
+    }
+}
+
 fn bridge_hint(e: &BridgeError) -> &'static str {
     match e {
         BridgeError::EfficiencyAboveOne { .. } | BridgeError::NoEfficiency { .. } => {
@@ -119,6 +152,16 @@ impl From<CatalogError> for Error {
     fn from(error: CatalogError) -> Self {
         let hint = catalog_hint(&error);
         Error::Catalog { error, hint }
+    }
+}
+
+impl From<ClusterError> for Error {
+    fn from(error: ClusterError) -> Self {
+        let hint = cluster_hint(&error);
+        Error::Cluster {
+            error: Box::new(error),
+            hint,
+        }
     }
 }
 
@@ -149,8 +192,9 @@ impl Error {
             | Error::Limit(_)
             | Error::Model { .. }
             | Error::Catalog { .. }
+            | Error::Cluster { .. }
             | Error::Bridge { .. } => 2,
-            Error::Runtime(_) | Error::Write(_) => 1,
+            Error::Runtime(_) | Error::Write(_) | Error::Render(_) => 1,
         }
     }
 
@@ -192,5 +236,18 @@ mod tests {
         );
         assert!(line.contains("No such file"), "{line}");
         assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn a_wrapped_error_is_said_once_with_its_cause_and_then_its_hint() {
+        let read = crate::results::read(Path::new("/no/such/rank.json")).unwrap_err();
+        let err = Error::from(ClusterError::Read(read));
+        let line = err.one_line();
+        assert_eq!(line.matches("/no/such/rank.json").count(), 1, "{line}");
+        assert!(line.contains("No such file"), "{line}");
+        assert!(
+            line.ends_with("(pass --allow-partial to merge the other files)"),
+            "{line}"
+        );
     }
 }

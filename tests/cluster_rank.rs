@@ -17,7 +17,7 @@ fn detect(vars: &[(&str, &str)]) -> fleetbench::error::Result<RankInfo> {
             .find(|(k, _)| *k == name)
             .map(|(_, v)| v.to_string())
     };
-    RankInfo::detect_with(&env, &|| "kernel-host".to_string())
+    RankInfo::detect_with(&env, &|| "kernel-host".to_string()).map_err(Into::into)
 }
 
 #[test]
@@ -146,7 +146,9 @@ fn placeholder_values_cannot_escape_the_directory() {
 
 #[test]
 fn unknown_or_unavailable_placeholders_are_usage_errors() {
-    let err = expand_output(Path::new("r/{node}.json"), &slurm_rank()).unwrap_err();
+    let err = fleetbench::Error::from(
+        expand_output(Path::new("r/{node}.json"), &slurm_rank()).unwrap_err(),
+    );
     assert_eq!(err.exit_code(), 2);
     assert!(
         err.to_string().contains("unknown placeholder {node}"),
@@ -156,7 +158,8 @@ fn unknown_or_unavailable_placeholders_are_usage_errors() {
         host: "h".into(),
         ..RankInfo::default()
     };
-    let err = expand_output(Path::new("r/{rank}.json"), &outside).unwrap_err();
+    let err =
+        fleetbench::Error::from(expand_output(Path::new("r/{rank}.json"), &outside).unwrap_err());
     assert_eq!(err.exit_code(), 2);
     assert!(err.to_string().contains("{rank}"), "{err}");
     // {host} needs no launcher.

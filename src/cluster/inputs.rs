@@ -1,13 +1,16 @@
 //! Reading the per-rank results files `merge` is given: files and directories of `*.json`,
-//! each read by `results::read` and checked to be a run's file written under a launcher. Every problem is
-//! one line naming the file and what is wrong (a usage error, exit 2); with
-//! `--allow-partial` a bad file is skipped and its line kept for the merged output.
+//! each read by `results::read` and checked to be a run's file written under a launcher. Every
+//! problem is a `ClusterError` naming the file and what is wrong; when partial merges are
+//! allowed a bad file is skipped and its line kept for the merged output.
 
 use std::path::{Path, PathBuf};
 
+use super::error::ClusterError;
 use crate::atomic_file::same_file;
-use crate::error::{Error, Result};
+use crate::error::chain;
 use crate::results::{self, ResultsFile, RunResults};
+
+type Result<T> = std::result::Result<T, ClusterError>;
 
 /// One rank's results file, parsed.
 #[derive(Debug, Clone)]
@@ -33,30 +36,31 @@ pub fn collect_paths(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<Vec<P
     let excluded = exclude.and_then(|p| p.canonicalize().ok());
     let mut paths: Vec<PathBuf> = Vec::new();
     for input in inputs {
-        let meta = std::fs::metadata(input)
-            .map_err(|e| Error::usage(format!("cannot read {}: {e}", input.display())))?;
+        let meta = std::fs::metadata(input).map_err(|source| ClusterError::Unreadable {
+            path: input.clone(),
+            source,
+        })?;
         if meta.is_dir() {
-            let entries = std::fs::read_dir(input)
-                .map_err(|e| Error::usage(format!("cannot list {}: {e}", input.display())))?;
+            let entries = std::fs::read_dir(input).map_err(|source| ClusterError::Unlistable {
+                path: input.clone(),
+                source,
+            })?;
             let mut found: Vec<PathBuf> = entries
                 .filter_map(|entry| entry.ok().map(|e| e.path()))
                 .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "json"))
                 .filter(|p| excluded.is_none() || p.canonicalize().ok() != excluded)
                 .collect();
             if found.is_empty() {
-                return Err(Error::usage(format!(
-                    "{}: no .json results files in this directory",
-                    input.display()
-                )));
+                return Err(ClusterError::EmptyDirectory {
+                    path: input.clone(),
+                });
             }
             found.sort();
             paths.extend(found);
         } else if exclude.is_some_and(|output| same_file(input, output)) {
-            return Err(Error::usage(format!(
-                "{} is both an input and the --output of this merge; write the merge to \
-                 another file",
-                input.display()
-            )));
+            return Err(ClusterError::InputIsOutput {
+                path: input.clone(),
+            });
         } else {
             paths.push(input.clone());
         }
@@ -73,41 +77,28 @@ pub fn load_all(paths: &[PathBuf], allow_partial: bool) -> Result<Loaded> {
     for path in paths {
         match load(path) {
             Ok(file) => loaded.files.push(file),
-            Err(err) if allow_partial => loaded.skipped.push(err.one_line()),
-            Err(err) => {
-                return Err(Error::usage(format!(
-                    "{} (pass --allow-partial to merge the other files)",
-                    err.one_line()
-                )));
-            }
+            Err(err) if allow_partial => loaded.skipped.push(chain(&err)),
+            Err(err) => return Err(err),
         }
     }
     if loaded.files.is_empty() {
-        return Err(Error::usage(format!(
-            "no usable results file among {} given: {}",
-            paths.len(),
-            loaded.skipped.first().map_or("none", String::as_str)
-        )));
+        return Err(ClusterError::NoUsableFile {
+            given: paths.len(),
+            first_problem: loaded.skipped.first().cloned().unwrap_or("none".into()),
+        });
     }
     Ok(loaded)
 }
 
 /// Reads and checks one per-rank results file.
 pub fn load(path: &Path) -> Result<RankFile> {
-    let bad = |what: &str| Error::usage(format!("{}: {what}", path.display()));
+    let path_buf = || path.to_path_buf();
     let results = match results::read(path)? {
         ResultsFile::Run(run) => *run,
-        ResultsFile::Cluster(_) => {
-            return Err(bad(
-                "is a merged cluster result; merge reads the per-rank files of `fleetbench run`",
-            ));
-        }
+        ResultsFile::Cluster(_) => return Err(ClusterError::MergedInput { path: path_buf() }),
     };
     let Some(rank) = results.cluster.as_ref().and_then(|c| c.rank) else {
-        return Err(bad(
-            "has no cluster rank: it was not written by `fleetbench run` under Slurm, MPI or a \
-             Kubernetes Indexed Job",
-        ));
+        return Err(ClusterError::NoRank { path: path_buf() });
     };
     Ok(RankFile {
         path: path.to_path_buf(),

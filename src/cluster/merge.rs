@@ -5,15 +5,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::error::ClusterError;
 use super::inputs::RankFile;
 use super::stragglers::{self, Candidate};
-use crate::error::{Error, Result};
 use crate::kernels::{Dtype, GemmShape, KernelId};
 use crate::results::cluster::{
     AdapterKind, Benchmark, CLUSTER_SCHEMA_VERSION, ClusterKind, ClusterResults, ClusterTotal,
     Excluded, GemmFigures, Group, NodeEntry, RankEntry,
 };
 use crate::results::{GemmKey, GemmRecord, Summary, ToolInfo};
+
+type Result<T> = std::result::Result<T, ClusterError>;
 
 /// How to merge.
 #[derive(Debug, Clone, Default)]
@@ -55,18 +57,15 @@ pub fn merge(
     let mut kept: Vec<RankFile> = Vec::with_capacity(files.len());
     for file in files {
         if let Some(first) = kept.iter().find(|k| k.rank == file.rank) {
-            let line = format!(
-                "{}: rank {} again (already in {})",
-                file.path.display(),
-                file.rank,
-                first.path.display()
-            );
+            let duplicate = ClusterError::DuplicateRank {
+                path: file.path.clone(),
+                rank: file.rank,
+                first: first.path.clone(),
+            };
             if !opts.allow_partial {
-                return Err(Error::usage(format!(
-                    "{line}; pass one job's files, or --allow-partial to keep the first"
-                )));
+                return Err(duplicate);
             }
-            skipped.push(line);
+            skipped.push(duplicate.to_string());
             continue;
         }
         kept.push(file);
@@ -77,11 +76,11 @@ pub fn merge(
     let world_size = match recorded_size {
         Some(size) => {
             if let Some(out) = files.iter().find(|f| f.rank >= size) {
-                return Err(Error::usage(format!(
-                    "{}: rank {} is outside the world size {size}",
-                    out.path.display(),
-                    out.rank
-                )));
+                return Err(ClusterError::RankOutsideWorld {
+                    path: out.path.clone(),
+                    rank: out.rank,
+                    world_size: size,
+                });
             }
             size
         }
@@ -95,18 +94,12 @@ pub fn merge(
     let present: BTreeSet<u32> = files.iter().map(|f| f.rank).collect();
     let missing: Vec<u32> = (0..world_size).filter(|r| !present.contains(r)).collect();
     if !missing.is_empty() && !opts.allow_partial {
-        return Err(Error::usage(format!(
-            "missing rank{} {} of world size {world_size}{} ({} file{} read); pass \
-             --allow-partial to merge the others",
-            if missing.len() == 1 { "" } else { "s" },
-            list(&missing),
-            job_id
-                .as_deref()
-                .map(|j| format!(" in job {j}"))
-                .unwrap_or_default(),
-            files.len(),
-            if files.len() == 1 { "" } else { "s" },
-        )));
+        return Err(ClusterError::MissingRanks {
+            missing,
+            world_size,
+            job: job_id,
+            files_read: files.len(),
+        });
     }
 
     let benchmark = choose_benchmark(&files, opts)?;
@@ -193,20 +186,11 @@ pub fn merge(
     })
 }
 
-/// "0, 2, 3".
-fn list(ranks: &[u32]) -> String {
-    ranks
-        .iter()
-        .map(u32::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// The one value of a field across files; two different values are a usage error naming
 /// a file of each.
 fn one_value<T: PartialEq + Clone + std::fmt::Debug>(
     files: &[RankFile],
-    what: &str,
+    what: &'static str,
     get: impl Fn(&RankFile) -> Option<T>,
 ) -> Result<Option<T>> {
     let Some(first) = files.first() else {
@@ -215,13 +199,13 @@ fn one_value<T: PartialEq + Clone + std::fmt::Debug>(
     let value = get(first);
     if let Some(other) = files.iter().find(|f| get(f) != value) {
         let show = |v: Option<T>| v.map_or("none".to_string(), |v| format!("{v:?}"));
-        return Err(Error::usage(format!(
-            "{}: {what} {} differs from {} in {}; merge the files of one job at a time",
-            other.path.display(),
-            show(get(other)),
-            show(value),
-            first.path.display()
-        )));
+        return Err(ClusterError::DifferentJobs {
+            what,
+            other: other.path.clone(),
+            other_value: show(get(other)),
+            first: first.path.clone(),
+            first_value: show(value),
+        });
     }
     Ok(value)
 }
@@ -262,10 +246,7 @@ fn choose_benchmark(files: &[RankFile], opts: &MergeOptions) -> Result<Benchmark
     }
     let common = common.unwrap_or_default();
     if common.is_empty() {
-        return Err(Error::usage(
-            "the files have no GEMM benchmark in common (were they run with different \
-             --kernel, --dtype or --sizes?)",
-        ));
+        return Err(ClusterError::NoCommonBenchmark);
     }
     let by_flags = opts.kernel.is_some() || opts.dtype.is_some() || opts.shape.is_some();
     let mut candidates: Vec<&GemmKey> = common
@@ -276,19 +257,15 @@ fn choose_benchmark(files: &[RankFile], opts: &MergeOptions) -> Result<Benchmark
         .collect();
     if candidates.is_empty() {
         let labels: Vec<String> = common.iter().map(GemmKey::label).collect();
-        return Err(Error::usage(format!(
-            "no benchmark matching {} was run by every rank; common to all: {}",
-            [
-                opts.kernel.as_ref().map(|k| format!("--kernel {k}")),
-                opts.dtype.as_ref().map(|d| format!("--dtype {d}")),
-                opts.shape.map(|s| format!("--size {}", s.label())),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" "),
-            labels.join(", ")
-        )));
+        let wanted = [
+            opts.kernel.as_ref().map(|k| format!("kernel {k}")),
+            opts.dtype.as_ref().map(|d| format!("dtype {d}")),
+            opts.shape.map(|s| format!("size {}", s.label())),
+        ];
+        return Err(ClusterError::NoMatchingBenchmark {
+            wanted: wanted.into_iter().flatten().collect::<Vec<_>>().join(", "),
+            common: labels.join(", "),
+        });
     }
     if opts.dtype.is_none() && candidates.iter().any(|k| k.dtype == Dtype::F32) {
         candidates.retain(|k| k.dtype == Dtype::F32);

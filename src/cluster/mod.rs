@@ -3,10 +3,12 @@
 //! placeholders, and `merge`, which gathers per-rank results into one cluster result and
 //! flags stragglers.
 
+pub mod error;
 pub mod inputs;
 pub mod merge;
 pub mod rank;
 pub mod stragglers;
 
 pub use crate::results::cluster::{ClusterResults, RankInfo};
+pub use error::ClusterError;
 pub use merge::MergeOptions;

@@ -16,9 +16,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use super::error::ClusterError;
 use crate::results::cluster::{Launcher, RankInfo};
 use crate::text::printable;
+
+type Result<T> = std::result::Result<T, ClusterError>;
 
 impl RankInfo {
     /// Reads the launcher's variables from the process environment. A malformed variable
@@ -38,7 +40,7 @@ impl RankInfo {
         }
     }
 
-    /// Like [`RankInfo::detect`], but a malformed launcher variable is a usage error.
+    /// Like [`RankInfo::detect`], but a malformed launcher variable is an error.
     pub fn try_detect() -> Result<RankInfo> {
         RankInfo::detect_with(&|name| std::env::var(name).ok(), &system_hostname)
     }
@@ -54,17 +56,18 @@ impl RankInfo {
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
         };
-        let number = |name: &str| -> Result<Option<u32>> {
-            match get(name) {
-                None => Ok(None),
-                Some(text) => text.parse::<u32>().map(Some).map_err(|_| {
-                    Error::usage(format!(
-                        "{name}={} is not a non-negative integer rank or size",
-                        printable(&text)
-                    ))
-                }),
-            }
-        };
+        let number =
+            |name: &str| -> Result<Option<u32>> {
+                match get(name) {
+                    None => Ok(None),
+                    Some(text) => text.parse::<u32>().map(Some).map_err(|_| {
+                        ClusterError::BadLauncherVariable {
+                            name: name.to_string(),
+                            value: printable(&text),
+                        }
+                    }),
+                }
+            };
         let host = get("SLURMD_NODENAME")
             .or_else(|| get("HOSTNAME"))
             .unwrap_or_else(host);
@@ -106,10 +109,11 @@ impl RankInfo {
         };
         if let (Some(rank), Some(size)) = (info.rank, info.world_size) {
             if rank >= size {
-                return Err(Error::usage(format!(
-                    "rank {rank} is not below the world size {size} given by the {} launcher",
-                    info.launcher.map_or("", Launcher::as_str)
-                )));
+                return Err(ClusterError::RankNotBelowWorld {
+                    rank,
+                    world_size: size,
+                    launcher: info.launcher.map_or("", Launcher::as_str),
+                });
             }
         }
         Ok(info)
@@ -152,15 +156,17 @@ pub fn expand_output(path: &Path, rank: &RankInfo) -> Result<PathBuf> {
     while let Some(open) = rest.find(['{', '}']) {
         out.push_str(&rest[..open]);
         if rest[open..].starts_with('}') {
-            return Err(Error::usage(format!(
-                "--output {text}: '}}' without a matching '{{'"
-            )));
+            return Err(ClusterError::BadTemplate {
+                path: text.to_string(),
+                problem: "'}' without a matching '{'",
+            });
         }
         let after = &rest[open + 1..];
         let Some(close) = after.find('}') else {
-            return Err(Error::usage(format!(
-                "--output {text}: '{{' without a closing '}}'"
-            )));
+            return Err(ClusterError::BadTemplate {
+                path: text.to_string(),
+                problem: "'{' without a closing '}'",
+            });
         };
         let name = &after[..close];
         out.push_str(&placeholder_value(name, rank, text)?);
@@ -171,11 +177,10 @@ pub fn expand_output(path: &Path, rank: &RankInfo) -> Result<PathBuf> {
 }
 
 fn placeholder_value(name: &str, rank: &RankInfo, path: &str) -> Result<String> {
-    let missing = |what: &str| {
-        Error::usage(format!(
-            "--output {path} uses {{{name}}}, but {what}; run under srun, mpirun or a \
-             Kubernetes Indexed Job, or drop the placeholder"
-        ))
+    let missing = |what: &'static str| ClusterError::NoPlaceholderValue {
+        path: path.to_string(),
+        name: name.to_string(),
+        missing: what,
     };
     let value = match name {
         "host" => rank.host.clone(),
@@ -192,10 +197,11 @@ fn placeholder_value(name: &str, rank: &RankInfo, path: &str) -> Result<String> 
             .clone()
             .ok_or_else(|| missing("no job id was found (set FLEETBENCH_JOB_ID)"))?,
         other => {
-            return Err(Error::usage(format!(
-                "--output {path}: unknown placeholder {{{other}}}; known: {}",
-                PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
-            )));
+            return Err(ClusterError::UnknownPlaceholder {
+                path: path.to_string(),
+                name: other.to_string(),
+                known: PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", "),
+            });
         }
     };
     Ok(value.replace(['/', '\\', '\0'], "_"))
@@ -236,7 +242,10 @@ mod tests {
     #[test]
     fn rank_outside_world_is_rejected() {
         let err = detect(&[("SLURM_PROCID", "4"), ("SLURM_NTASKS", "4")]).unwrap_err();
-        assert_eq!(err.exit_code(), 2);
+        assert!(matches!(
+            err,
+            ClusterError::RankNotBelowWorld { rank: 4, .. }
+        ));
         assert!(err.to_string().contains("rank 4"), "{err}");
     }
 
@@ -245,7 +254,10 @@ mod tests {
         let info = RankInfo::default();
         for bad in ["out/{rank.json", "out/rank}.json"] {
             let err = expand_output(Path::new(bad), &info).unwrap_err();
-            assert_eq!(err.exit_code(), 2, "{bad}");
+            assert!(
+                matches!(err, ClusterError::BadTemplate { .. }),
+                "{bad}: {err}"
+            );
         }
     }
 }

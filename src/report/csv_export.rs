@@ -4,8 +4,9 @@
 //! a leading `table` column names each row's table and the header is the union of their
 //! columns. Titles and notes are left out.
 
+use super::RenderError;
 use super::{Cell, Kind, Table};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// The CSV header: `table` (when several tables), then every table's columns in order of
 /// first appearance.
@@ -47,9 +48,8 @@ fn raw(cell: &Cell, kind: Kind) -> Vec<String> {
 
 pub(super) fn render(tables: &[Table]) -> Result<String> {
     let keys = header(tables);
-    let fail = |e: csv::Error| Error::runtime(format!("could not write CSV: {e}"));
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(&keys).map_err(fail)?;
+    writer.write_record(&keys).map_err(RenderError::csv)?;
     for table in tables {
         for row in &table.rows {
             let mut record = vec![String::new(); keys.len()];
@@ -65,13 +65,13 @@ pub(super) fn render(tables: &[Table]) -> Result<String> {
                     record[at] = value;
                 }
             }
-            writer.write_record(&record).map_err(fail)?;
+            writer.write_record(&record).map_err(RenderError::csv)?;
         }
     }
     let bytes = writer
         .into_inner()
-        .map_err(|e| Error::runtime(format!("could not write CSV: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| Error::runtime(format!("could not write CSV: {e}")))
+        .map_err(|e| RenderError::csv(e.into_error()))?;
+    Ok(String::from_utf8(bytes).map_err(RenderError::csv)?)
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use plotters::style::RGBColor;
 use crate::error::{Error, Result};
 use crate::model::comparison::Compared;
 use crate::model::{DType, Projection};
-use crate::report::Table;
+use crate::report::{RenderError, Table};
 use crate::results::ResultsFile;
 
 /// Kernel line colours of the GFLOP/s chart (RGB), in series order.
@@ -144,9 +144,9 @@ fn rgb((r, g, b): (u8, u8, u8)) -> RGBColor {
     RGBColor(r, g, b)
 }
 
-/// A plotters drawing failure as a runtime error.
+/// A plotters drawing failure (its error types are generic over the backend).
 fn draw_error(e: impl std::fmt::Display) -> Error {
-    Error::runtime(format!("could not draw a chart: {e}"))
+    RenderError::Draw(e.to_string()).into()
 }
 
 /// Plotters' SVG as an element to inline in HTML: the namespace attribute (a URL the

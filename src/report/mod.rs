@@ -7,6 +7,7 @@
 
 pub mod catalog_tables;
 mod csv_export;
+mod error;
 pub mod html;
 mod markdown;
 pub mod projection;
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub use error::RenderError;
 pub use table::{Cell, Column, Kind, Shown, Table, Unit, shown};
 
 use crate::error::{Error, Result};
@@ -81,9 +83,7 @@ pub fn render_tables(tables: &[Table], format: Format, layout: Layout) -> Result
         Format::Table => Ok(text::render(tables, layout)),
         Format::Markdown => Ok(markdown::render(tables)),
         Format::Csv => csv_export::render(tables),
-        Format::Json => Err(Error::runtime(
-            "internal: JSON is rendered from a view, not from tables",
-        )),
+        Format::Json => Err(RenderError::JsonFromTables.into()),
     }
 }
 
@@ -97,8 +97,7 @@ pub fn render<V: View + ?Sized>(view: &V, format: Format, layout: Layout) -> Res
 
 /// Serialises a value as pretty JSON with a trailing newline.
 pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
-    let mut text = serde_json::to_string_pretty(value)
-        .map_err(|e| Error::runtime(format!("could not serialise JSON: {e}")))?;
+    let mut text = serde_json::to_string_pretty(value).map_err(RenderError::from)?;
     text.push('\n');
     Ok(text)
 }

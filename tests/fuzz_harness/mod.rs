@@ -194,7 +194,7 @@ pub fn rank_env(data: &[u8]) {
         })
         .collect();
     let detected = RankInfo::detect_with(&|name| env.get(name).cloned(), &|| "node0".into());
-    let Some(info) = usage_value(detected) else {
+    let Some(info) = usage_value(detected.map_err(Error::from)) else {
         return;
     };
     if let (Some(rank), Some(size)) = (info.rank, info.world_size) {
@@ -202,7 +202,8 @@ pub fn rank_env(data: &[u8]) {
     }
     assert!(!info.host.is_empty(), "{env:?} -> {info:?}");
     // Placeholder values are made path-safe: they never add a directory level.
-    if let Some(path) = usage_value(expand_output(Path::new(template), &info)) {
+    if let Some(path) = usage_value(expand_output(Path::new(template), &info).map_err(Error::from))
+    {
         let levels = |p: &str| p.matches(['/', '\\']).count();
         let expanded = path.to_string_lossy().into_owned();
         assert_eq!(
