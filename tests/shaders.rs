@@ -34,7 +34,20 @@ fn f16_variants_validate() {
             );
         }
     }
-    validate("fma probe f16", &probes::fma_source(Dtype::F16));
+}
+
+/// Every FMA and dot4 probe configuration any search can compile (the wide space holds
+/// the others), in every element type: the generated accumulators, widths and chains.
+#[test]
+fn every_probe_variant_validates() {
+    let mut validated = 0;
+    for dtype in Dtype::ALL {
+        for variant in probes::fma_space(dtype, probes::ProbeSpace::Wide, 1024) {
+            validate(&format!("fma probe {variant:?}"), &variant.source());
+            validated += 1;
+        }
+    }
+    assert!(validated > 100, "only {validated} probe variants");
 }
 
 #[test]

@@ -19,9 +19,12 @@ pub const GEMM_DOT4: &str = include_str!("../../shaders/gemm_dot4.wgsl");
 pub const GEMM_TEXTURE_SUBGROUP: &str = include_str!("../../shaders/gemm_texture_subgroup.wgsl");
 pub const PEAK_FMA: &str = include_str!("../../shaders/peak_fma.wgsl");
 pub const PEAK_COPY: &str = include_str!("../../shaders/peak_copy.wgsl");
+pub const PEAK_READ: &str = include_str!("../../shaders/peak_read.wgsl");
+pub const PEAK_WRITE: &str = include_str!("../../shaders/peak_write.wgsl");
+pub const PEAK_DOT4: &str = include_str!("../../shaders/peak_dot4.wgsl");
 
 /// Every shader file, by name, for validation.
-pub const ALL: [(&str, &str); 8] = [
+pub const ALL: [(&str, &str); 11] = [
     ("gemm_dot4.wgsl", GEMM_DOT4),
     ("gemm_texture_subgroup.wgsl", GEMM_TEXTURE_SUBGROUP),
     ("gemm_broadcast.wgsl", GEMM_BROADCAST),
@@ -30,6 +33,9 @@ pub const ALL: [(&str, &str); 8] = [
     ("gemm_texture.wgsl", GEMM_TEXTURE),
     ("peak_fma.wgsl", PEAK_FMA),
     ("peak_copy.wgsl", PEAK_COPY),
+    ("peak_read.wgsl", PEAK_READ),
+    ("peak_write.wgsl", PEAK_WRITE),
+    ("peak_dot4.wgsl", PEAK_DOT4),
 ];
 
 const ELEM_F32: &str = "alias Elem = f32;";

@@ -10,15 +10,13 @@ use indicatif::ProgressBar;
 use super::autotune::cache::TuneCache;
 use super::autotune::{ShapeClass, TunePlan, TuneRecord, tuned_kernel};
 use super::gemm::{GemmOutcome, bench_gemm};
-use super::peaks::{ProbePlan, copy_bandwidth, fma_peak};
+use super::peaks::{ProbePlan, measure_peaks, settle_against_gemm};
 use super::sampling::SamplingPlan;
 use crate::error::Result;
 use crate::gpu::GpuContext;
 use crate::gpu::timing::{Timer, TimingMethod};
 use crate::kernels::{Dtype, GemmKernel, GemmShape, KernelId};
-use crate::results::{
-    Environment, FmaPeaks, GemmRecord, Peaks, RunResults, SCHEMA_VERSION, ToolInfo,
-};
+use crate::results::{Environment, GemmRecord, RunResults, SCHEMA_VERSION, ToolInfo};
 
 /// Everything a session measures.
 #[derive(Debug, Clone)]
@@ -74,12 +72,9 @@ pub fn run_session(
 ) -> Result<RunResults> {
     plan.check_limits(ctx)?;
     let timer = Timer::new(ctx, plan.use_timestamps);
-    let mut methods = Vec::new();
-    let fma = measure_fma(ctx, &timer, plan, progress, &mut methods)?;
-    progress.set_message("copy bandwidth");
-    let bandwidth = copy_bandwidth(ctx, &timer, &plan.probes)?;
-    methods.push(bandwidth.method);
-    progress.inc(1);
+    let say = |message: String| progress.set_message(message);
+    let (mut peaks, mut methods) = measure_peaks(ctx, &timer, &plan.probes, &plan.dtypes, &say)?;
+    progress.inc((plan.dtypes.len() + 1) as u64);
 
     let mut tuner = Tuner::new(plan.tuning.clone(), progress);
     let mut gemm = Vec::new();
@@ -92,10 +87,19 @@ pub fn run_session(
             progress.set_message(format!("{} {dtype} {}", id.as_str(), shape.label()));
             let outcome = bench_gemm(ctx, &timer, &plan.sampling, kernel, dtype, *shape)?;
             methods.extend(outcome.method);
-            gemm.push(record(id, &outcome, &fma, label.clone()));
+            gemm.push(record(id, &outcome, label.clone()));
             progress.inc(1);
         }
     }
+    // Efficiencies are set once the peaks are final: a GEMM may have raised one.
+    methods.extend(settle_against_gemm(
+        ctx,
+        &timer,
+        &plan.probes,
+        &mut peaks,
+        &mut gemm,
+        &say,
+    )?);
     let all_stamped = methods.iter().all(|m| *m == TimingMethod::Timestamp);
     Ok(RunResults {
         schema_version: SCHEMA_VERSION,
@@ -108,47 +112,10 @@ pub fn run_session(
         } else {
             TimingMethod::WallClock
         },
-        peaks: Peaks {
-            fma_gflops: fma,
-            bandwidth_gbps: bandwidth.rate.median,
-        },
+        peaks,
         tuning: tuner.records,
         gemm,
     })
-}
-
-fn measure_fma(
-    ctx: &GpuContext,
-    timer: &Timer,
-    plan: &SessionPlan,
-    progress: &ProgressBar,
-    methods: &mut Vec<TimingMethod>,
-) -> Result<FmaPeaks> {
-    let mut fma = FmaPeaks {
-        f32: 0.0,
-        f16: None,
-    };
-    let mut dtypes: Vec<Dtype> = plan
-        .dtypes
-        .iter()
-        .copied()
-        .filter(|d| d.is_float())
-        .collect();
-    if !dtypes.contains(&Dtype::F32) {
-        dtypes.insert(0, Dtype::F32);
-    }
-    for dtype in dtypes {
-        progress.set_message(format!("FMA peak {dtype}"));
-        let peak = fma_peak(ctx, timer, &plan.probes, dtype)?;
-        methods.push(peak.method);
-        match dtype {
-            Dtype::F32 => fma.f32 = peak.rate.median,
-            Dtype::F16 => fma.f16 = Some(peak.rate.median),
-            Dtype::I8 => {} // filtered out above: no FMA probe for integers
-        }
-        progress.inc(1);
-    }
-    Ok(fma)
 }
 
 /// Resolves `tuned` once per element type and shape class, through the cache.
@@ -196,18 +163,9 @@ impl<'a> Tuner<'a> {
     }
 }
 
-fn record(
-    id: KernelId,
-    outcome: &GemmOutcome,
-    fma: &FmaPeaks,
-    workload: Option<String>,
-) -> GemmRecord {
+/// The record of one GEMM; its efficiency is set when the peaks are final.
+fn record(id: KernelId, outcome: &GemmOutcome, workload: Option<String>) -> GemmRecord {
     let dtype = outcome.dtype;
-    let efficiency = outcome
-        .gflops
-        .zip(fma.for_dtype(dtype))
-        .filter(|(_, peak)| *peak > 0.0)
-        .map(|(g, peak)| g.median / peak);
     GemmRecord {
         kernel: id,
         geometry: outcome.kernel.describe(),
@@ -220,7 +178,7 @@ fn record(
         max_error: outcome.verification.max_error,
         error_bound: outcome.verification.error_bound,
         checked_entries: outcome.verification.checked,
-        efficiency,
+        efficiency: None,
         timing: outcome.method,
     }
 }

@@ -4,7 +4,8 @@
 
 use super::{Cell, Column, Shown, Table, Unit};
 use crate::results::cluster::{ClusterResults, StragglerReason};
-use crate::results::{GemmRecord, RunResults};
+use crate::kernels::Dtype;
+use crate::results::{GemmRecord, ProbeKind, ProbeRecord, RunResults};
 
 const GIGA: Shown = Shown::Scaled(1e-9);
 
@@ -48,7 +49,7 @@ fn gemm(results: &RunResults) -> Table {
         table.push_row(gemm_row(g));
     }
     table.push_note(format!(
-        "Timing: {}. Efficiency = median GFLOP/s / this adapter's measured FMA peak of that dtype.",
+        "Timing: {}. Efficiency = median GFLOP/s / this adapter's peak of that dtype (the measured peaks table says where each comes from).",
         results.timing
     ));
     if results.adapter.software {
@@ -88,26 +89,126 @@ fn gemm_row(g: &GemmRecord) -> Vec<Cell> {
 }
 
 fn peaks(results: &RunResults) -> Table {
+    let per_row = |header: &str, key: &str| Column::number(header, key, Unit::PerRow, Shown::Si);
     let mut table = Table::new(
         "peaks",
         vec![
             Column::text("probe", "probe"),
-            Column::number("median", "median", Unit::PerRow, Shown::Si),
+            per_row("median", "median"),
+            per_row("min", "min").detail(),
+            per_row("max", "max").detail(),
             Column::text("unit", "unit"),
+            Column::text("configuration", "configuration").detail(),
+            Column::number("tried", "candidates", Unit::Count, Shown::Whole).detail(),
+            per_row("peak used", "peak_used"),
+            Column::text("peak from", "peak_from"),
         ],
     )
     .with_title("Measured peaks");
-    let fma = &results.peaks.fma_gflops;
-    table.push_row(vec!["FMA f32".into(), flops(fma.f32), "FLOP/s".into()]);
-    if let Some(f16) = fma.f16 {
-        table.push_row(vec!["FMA f16".into(), flops(f16), "FLOP/s".into()]);
+    if results.peaks.probes.is_empty() {
+        legacy_peak_rows(results, &mut table);
+        return table;
     }
-    table.push_row(vec![
-        "copy bandwidth (read + write)".into(),
-        Cell::Number(results.peaks.bandwidth_gbps * 1e9),
-        "B/s".into(),
-    ]);
+    for probe in &results.peaks.probes {
+        table.push_row(probe_row(results, probe));
+        if let Some(gemm) = &probe.exceeded_by {
+            table.push_note(format!(
+                "{}: the verified GEMM {} ({} {}) beat the probe even after a wider search \
+                 ({} configurations); its figure is the peak efficiencies divide by.",
+                probe_name(probe),
+                gemm.benchmark,
+                crate::model::units::sig3(gemm.gflops),
+                giga_unit(probe.dtype),
+                probe.candidates,
+            ));
+        }
+    }
+    table.push_note(
+        "Each probe is its best configuration of those tried. i8 counts a dot4I8Packed as \
+         8 operations (4 multiplies, 4 adds). The roofline uses the copy figure.",
+    );
     table
+}
+
+fn probe_name(probe: &ProbeRecord) -> String {
+    match (probe.probe, probe.dtype) {
+        (ProbeKind::Fma, Some(Dtype::I8)) => "dot4 i8".into(),
+        (ProbeKind::Fma, Some(dtype)) => format!("FMA {dtype}"),
+        (ProbeKind::Fma, None) => "FMA".into(),
+        (ProbeKind::Copy, _) => "copy bandwidth (read + write)".into(),
+        (kind, _) => format!("{kind} bandwidth"),
+    }
+}
+
+/// "GFLOP/s", or "GOP/s" for integer probes.
+fn giga_unit(dtype: Option<Dtype>) -> &'static str {
+    if dtype == Some(Dtype::I8) {
+        "GOP/s"
+    } else {
+        "GFLOP/s"
+    }
+}
+
+fn probe_row(results: &RunResults, probe: &ProbeRecord) -> Vec<Cell> {
+    let scaled = |v: f64| Cell::Number(v * 1e9);
+    let unit = match (probe.probe, probe.dtype) {
+        (ProbeKind::Fma, Some(Dtype::I8)) => "OP/s",
+        (ProbeKind::Fma, _) => "FLOP/s",
+        _ => "B/s",
+    };
+    let (used, from) = match (probe.probe, probe.dtype) {
+        (ProbeKind::Fma, Some(dtype)) => (
+            results.peaks.fma_gflops.for_dtype(dtype).map(scaled),
+            match &probe.exceeded_by {
+                Some(gemm) => format!("GEMM {}", gemm.benchmark),
+                None => "this probe".into(),
+            },
+        ),
+        (ProbeKind::Copy, _) => (
+            Some(scaled(results.peaks.bandwidth_gbps)),
+            "this probe (roofline)".into(),
+        ),
+        _ => (None, String::new()),
+    };
+    vec![
+        probe_name(probe).into(),
+        scaled(probe.rate.median),
+        scaled(probe.rate.min),
+        scaled(probe.rate.max),
+        unit.into(),
+        probe.configuration.as_str().into(),
+        probe.candidates.into(),
+        used.unwrap_or(Cell::Missing),
+        from.into(),
+    ]
+}
+
+/// Files written before the searched probes keep only the figures.
+fn legacy_peak_rows(results: &RunResults, table: &mut Table) {
+    let fma = &results.peaks.fma_gflops;
+    let mut row = |name: &str, value: f64, unit: &str| {
+        let value = Cell::Number(value * 1e9);
+        table.push_row(vec![
+            name.into(),
+            value.clone(),
+            Cell::Missing,
+            Cell::Missing,
+            unit.into(),
+            "".into(),
+            Cell::Missing,
+            value,
+            "this probe".into(),
+        ]);
+    };
+    row("FMA f32", fma.f32, "FLOP/s");
+    if let Some(f16) = fma.f16 {
+        row("FMA f16", f16, "FLOP/s");
+    }
+    row(
+        "copy bandwidth (read + write)",
+        results.peaks.bandwidth_gbps,
+        "B/s",
+    );
 }
 
 fn tuning(results: &RunResults) -> Table {

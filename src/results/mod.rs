@@ -18,7 +18,8 @@ pub use adapter::{AdapterDescription, Backend, DeviceType, GemmLimits};
 pub use cluster::{CLUSTER_SCHEMA_VERSION, ClusterResults, Launcher, RankInfo};
 pub use read::{ReadError, ResultsFile, parse, read};
 pub use run::{
-    Environment, FmaPeaks, GemmKey, GemmRecord, Peaks, RunResults, SCHEMA_VERSION, Timing, ToolInfo,
+    Environment, ExceedingGemm, FmaPeaks, GemmKey, GemmRecord, Peaks, ProbeKind, ProbeRecord,
+    RunResults, SCHEMA_VERSION, Timing, ToolInfo,
 };
 pub use stats::Summary;
 pub use tuning::{ShapeClass, TuneRecord, TuneSource};
@@ -53,6 +54,12 @@ mod tests {
         ]);
         same_names(&[Launcher::Slurm, Launcher::Mpi, Launcher::Kubernetes]);
         same_names(&[Timing::Timestamp, Timing::WallClock]);
+        same_names(&[
+            ProbeKind::Fma,
+            ProbeKind::Read,
+            ProbeKind::Write,
+            ProbeKind::Copy,
+        ]);
         same_names(&[ShapeClass::Square, ShapeClass::Skinny]);
         same_names(&[TuneSource::Cache, TuneSource::Search, TuneSource::Default]);
     }

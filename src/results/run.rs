@@ -83,17 +83,37 @@ impl Environment {
 /// The device's own ceilings, measured by the probes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Peaks {
+    /// The figure each efficiency divides by, per element type: the probe's best, or a
+    /// verified GEMM's median where one beat the probe even after its wider search (that
+    /// probe's record then names the GEMM in `exceeded_by`).
     pub fma_gflops: FmaPeaks,
-    /// Shader copy bandwidth, bytes read plus written, in GB/s.
+    /// Copy bandwidth, bytes read plus written, in GB/s: the figure the roofline uses.
     pub bandwidth_gbps: f64,
+    /// Each probe's best configuration and rate (FMA per element type; read, write and
+    /// copy bandwidth). Absent from files written before the probes were searched.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probes: Vec<ProbeRecord>,
 }
 
-/// FMA throughput per element type (median GFLOP/s); f16 only when measured.
+impl Peaks {
+    /// The record of one probe (`dtype` for FMA probes, None for bandwidth), when kept.
+    pub fn probe(&self, probe: ProbeKind, dtype: Option<Dtype>) -> Option<&ProbeRecord> {
+        self.probes
+            .iter()
+            .find(|p| p.probe == probe && p.dtype == dtype)
+    }
+}
+
+/// Throughput per element type (median): GFLOP/s for f32 and f16, GOP/s for i8 (each
+/// `dot4I8Packed` counted as 8 operations: 4 multiplies and 4 adds); f16 and i8 only when
+/// measured.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FmaPeaks {
     pub f32: f64,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub f16: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub i8: Option<f64>,
 }
 
 impl FmaPeaks {
@@ -102,9 +122,63 @@ impl FmaPeaks {
         match dtype {
             Dtype::F32 => Some(self.f32),
             Dtype::F16 => self.f16,
-            Dtype::I8 => None,
+            Dtype::I8 => self.i8,
         }
     }
+
+    /// Sets the peak of an element type.
+    pub fn set(&mut self, dtype: Dtype, value: f64) {
+        match dtype {
+            Dtype::F32 => self.f32 = value,
+            Dtype::F16 => self.f16 = Some(value),
+            Dtype::I8 => self.i8 = Some(value),
+        }
+    }
+}
+
+/// Which probe a record is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::Display, strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ProbeKind {
+    /// Arithmetic throughput (FMA for floats, dot4I8Packed for i8).
+    Fma,
+    /// Memory read bandwidth.
+    Read,
+    /// Memory write bandwidth.
+    Write,
+    /// Memory copy bandwidth (bytes read plus written).
+    Copy,
+}
+
+/// One probe's best configuration and what it measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbeRecord {
+    pub probe: ProbeKind,
+    /// The element type of an FMA probe; absent for bandwidth.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dtype: Option<Dtype>,
+    /// GFLOP/s (f32, f16), GOP/s (i8) or GB/s over the best configuration's samples.
+    pub rate: Summary,
+    /// The best configuration, e.g. "4 x vec4 accumulators, workgroup 64".
+    pub configuration: String,
+    /// Configurations measured to find it.
+    pub candidates: usize,
+    /// A verified GEMM that still beat this probe after the wider search: the element
+    /// type's peak is then that GEMM's median, not the probe's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exceeded_by: Option<ExceedingGemm>,
+}
+
+/// The verified GEMM whose figure stands in for a probe it beat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExceedingGemm {
+    /// "kernel dtype MxNxK".
+    pub benchmark: String,
+    /// Its median GFLOP/s (GOP/s for i8).
+    pub gflops: f64,
 }
 
 /// How an elapsed time was obtained.

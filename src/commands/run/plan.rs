@@ -10,6 +10,7 @@ use crate::gpu::GpuContext;
 use crate::kernels::workload::{self, blocks_within};
 use crate::kernels::{Dtype, GemmShape, KernelId};
 use crate::measure::autotune::TunePlan;
+use crate::kernels::probes::ProbeSpace;
 use crate::measure::peaks::ProbePlan;
 use crate::measure::sampling::SamplingPlan;
 use crate::measure::session::SessionPlan;
@@ -61,6 +62,11 @@ pub fn plan_for(args: &RunArgs, ctx: &GpuContext, slow_gl: bool) -> Result<Sessi
         max_invocations: 1 << 22,
         max_copy_bytes: if bounded { 32 << 20 } else { 128 << 20 },
         target_dispatch_seconds: if bounded { 0.005 } else { 0.02 },
+        space: if bounded {
+            ProbeSpace::Quick
+        } else {
+            ProbeSpace::Full
+        },
     };
     let budget = args.tune_budget.unwrap_or(if bounded {
         QUICK_TUNE_BUDGET_SECONDS

@@ -10,7 +10,7 @@ use super::{KERNEL_COLOURS, PEAK_COLOUR, ROOF_COLOUR, draw_error, rgb, svg_to_in
 use crate::error::Result;
 use crate::kernels::{Dtype, GemmShape};
 use crate::model::units::sig3;
-use crate::results::{ClusterResults, RunResults};
+use crate::results::{ClusterResults, ProbeKind, RunResults};
 
 const SIZE: (u32, u32) = (900, 520);
 
@@ -33,7 +33,10 @@ pub(super) struct Series {
 /// The measured ceilings of one dtype.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Roof {
+    /// What the peak line is: "FMA peak", "dot4 peak (GOP/s)" or a GEMM that beat its probe.
+    pub peak_name: &'static str,
     pub peak_gflops: f64,
+    /// The copy probe's figure (bytes read plus written).
     pub bandwidth_gbps: f64,
     pub bytes_per_elem: f64,
 }
@@ -109,7 +112,16 @@ pub(super) fn from_run(run: &RunResults, adapter: &str) -> Vec<GemmPlot> {
                 };
                 push(&mut series, name, point);
             }
+            let from_gemm = run
+                .peaks
+                .probe(ProbeKind::Fma, Some(dtype))
+                .is_some_and(|p| p.exceeded_by.is_some());
             let roof = run.peaks.fma_gflops.for_dtype(dtype).map(|peak| Roof {
+                peak_name: match (dtype, from_gemm) {
+                    (_, true) => "peak (a verified GEMM, above its probe)",
+                    (Dtype::I8, false) => "dot4 peak (GOP/s)",
+                    _ => "FMA peak",
+                },
                 peak_gflops: peak,
                 bandwidth_gbps: run.peaks.bandwidth_gbps,
                 bytes_per_elem: dtype.size() as f64,
@@ -249,7 +261,7 @@ fn draw_roof(chart: &mut LogChart<'_, '_>, roof: Roof, x0: f64, x1: f64) -> Resu
             peak.stroke_width(2),
         ))
         .map_err(draw_error)?
-        .label(format!("FMA peak {} GFLOP/s", sig3(roof.peak_gflops)))
+        .label(format!("{} {}", roof.peak_name, sig3(roof.peak_gflops)))
         .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], peak.stroke_width(2)));
     let colour = rgb(ROOF_COLOUR);
     let line = log_steps(x0, x1, 96).map(|n| (n, roof.at(n)));
@@ -257,7 +269,7 @@ fn draw_roof(chart: &mut LogChart<'_, '_>, roof: Roof, x0: f64, x1: f64) -> Resu
         .draw_series(LineSeries::new(line, colour.stroke_width(3)))
         .map_err(draw_error)?
         .label(format!(
-            "roofline: min(peak, 2n/(3·{}B) × {} GB/s)",
+            "roofline: min(peak, 2n/(3·{}B) × {} GB/s copy)",
             roof.bytes_per_elem,
             sig3(roof.bandwidth_gbps)
         ))
@@ -294,6 +306,7 @@ mod tests {
     #[test]
     fn the_roof_bends_where_intensity_meets_the_peak() {
         let roof = Roof {
+            peak_name: "FMA peak",
             peak_gflops: 100.0,
             bandwidth_gbps: 3.0,
             bytes_per_elem: 4.0,

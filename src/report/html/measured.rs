@@ -108,7 +108,8 @@ fn run_section(run: &RunResults) -> Result<String> {
     }
     for plot in &plots {
         let caption = "Verified results only: median GFLOP/s per kernel with min–max bars; \
-             the dashed line is the measured FMA peak, the solid line the measured roofline.";
+             the dashed line is that dtype's peak (the peaks table says where it comes from), \
+             the solid line the roofline from the copy probe.";
         body.push_str(&doc::figure(&gemm_chart::svg(plot)?, caption));
     }
     for table in results_tables::run(run) {
