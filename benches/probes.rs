@@ -43,7 +43,13 @@ fn open_context() -> Option<GpuContext> {
 }
 
 /// Times `iters` dispatches of `probe` in one pass, on the GPU clock where available.
-fn bench(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, name: &str, ctx: &GpuContext, timer: &Timer, probe: &PreparedProbe) {
+fn bench(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    ctx: &GpuContext,
+    timer: &Timer,
+    probe: &PreparedProbe,
+) {
     group.throughput(Throughput::Elements(probe.work as u64));
     group.bench_function(name, |b| {
         b.iter_custom(|iters| {
@@ -75,10 +81,12 @@ fn probes(c: &mut Criterion) {
         space: ProbeSpace::Full,
     };
 
-    let searched = peaks::fma_peak(&ctx, &timer, &plan, Dtype::F32, ProbeSpace::Full).expect("fma search");
+    let searched =
+        peaks::fma_peak(&ctx, &timer, &plan, Dtype::F32, ProbeSpace::Full).expect("fma search");
     eprintln!("searched f32 FMA probe: {}", searched.record.configuration);
     let invocations = 4096;
-    let tuned = PreparedProbe::fma(&ctx, &timer, &plan, &searched.best, invocations).expect("tuned fma");
+    let tuned =
+        PreparedProbe::fma(&ctx, &timer, &plan, &searched.best, invocations).expect("tuned fma");
     let former = FmaVariant {
         dtype: Dtype::F32,
         accumulators: 16,

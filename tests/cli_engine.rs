@@ -157,6 +157,15 @@ fn run_json_follows_the_contract_and_every_result_is_verified() {
     let f32_peak = results["peaks"]["fma_gflops"]["f32"].as_f64().unwrap();
     assert!(f32_peak > 0.0);
     assert!(results["peaks"]["bandwidth_gbps"].as_f64().unwrap() > 0.0);
+    // Read, write and copy each reported with their configuration; copy is the roofline's.
+    let probes = results["peaks"]["probes"].as_array().unwrap();
+    for kind in ["read", "write", "copy"] {
+        let probe = probes.iter().find(|p| p["probe"] == kind).expect(kind);
+        assert!(probe["rate"]["median"].as_f64().unwrap() > 0.0, "{probe}");
+        assert!(probe["configuration"].as_str().unwrap().contains("vec4"), "{probe}");
+    }
+    let copy = probes.iter().find(|p| p["probe"] == "copy").unwrap();
+    assert_eq!(copy["rate"]["median"], results["peaks"]["bandwidth_gbps"]);
     let gemm = results["gemm"].as_array().unwrap();
     // Three kernels x two sizes x (f32, and f16 where the adapter has it).
     let dtypes = if results["adapter"]["features"]
@@ -187,6 +196,8 @@ fn run_json_follows_the_contract_and_every_result_is_verified() {
             (efficiency - median / peak).abs() < 1e-9 * efficiency.max(1.0),
             "{g}"
         );
+        // A peak is never below a verified GEMM on the same adapter.
+        assert!(efficiency <= 1.0, "{g}");
         for key in ["kernel", "dtype", "m", "n", "k"] {
             assert!(!g[key].is_null(), "{key} missing in {g}");
         }
@@ -243,8 +254,18 @@ fn int8_runs_the_dot4_kernel_with_exact_verification() {
         assert_eq!(g["max_error"], 0.0);
         assert_eq!(g["error_bound"], 0.0);
         assert!(g["gflops"]["median"].as_f64().unwrap() > 0.0);
-        assert!(g["efficiency"].is_null(), "no int8 peak is probed");
+        // The dot4 probe gives i8 a peak, never below a verified i8 GEMM.
+        let efficiency = g["efficiency"].as_f64().expect("an i8 efficiency");
+        assert!(efficiency > 0.0 && efficiency <= 1.0, "{efficiency}");
     }
+    assert!(results["peaks"]["fma_gflops"]["i8"].as_f64().unwrap() > 0.0);
+    let probes = results["peaks"]["probes"].as_array().unwrap();
+    assert!(
+        probes
+            .iter()
+            .any(|p| p["probe"] == "fma" && p["dtype"] == "i8" && p["configuration"].is_string()),
+        "{probes:?}"
+    );
 }
 
 #[test]

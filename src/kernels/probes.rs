@@ -93,7 +93,10 @@ impl FmaVariant {
                     1,
                 ),
                 chain_starts("var x0 = Acc(seed);", n, "add"),
-                repeat(names.map(|x| format!("{x} = fma({x}, mul, add);")), self.depth),
+                repeat(
+                    names.map(|x| format!("{x} = fma({x}, mul, add);")),
+                    self.depth,
+                ),
             ),
         };
         let step_section = if self.dtype == Dtype::I8 {
@@ -205,7 +208,12 @@ fn replace_section(source: &str, name: &str, lines: &[String]) -> String {
 }
 
 /// Products of (accumulators, widths, depths, workgroups) a space holds.
-type Grid = (&'static [u32], &'static [u32], &'static [u32], &'static [u32]);
+type Grid = (
+    &'static [u32],
+    &'static [u32],
+    &'static [u32],
+    &'static [u32],
+);
 
 /// The FMA or dot4 configurations to search for `dtype`, default first, each fitting
 /// `max_workgroup` invocations. Larger spaces contain the smaller ones.
@@ -345,7 +353,11 @@ impl BandwidthVariant {
         format!(
             "{} vec4 per invocation, {}, workgroup {}",
             self.vectors,
-            if self.strided { "strided" } else { "contiguous" },
+            if self.strided {
+                "strided"
+            } else {
+                "contiguous"
+            },
             self.workgroup
         )
     }
@@ -426,7 +438,10 @@ mod tests {
         assert_eq!(text.matches("= fma(").count(), 18);
         assert!(text.contains("alias Acc = vec2<Elem>;"));
         assert!(text.contains("let total = x0 + x1 + x2 + x3 + x4 + x5;"));
-        assert!(!text.lines().any(|l| l.trim().starts_with("// @")), "markers left");
+        assert!(
+            !text.lines().any(|l| l.trim().starts_with("// @")),
+            "markers left"
+        );
     }
 
     #[test]

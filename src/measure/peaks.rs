@@ -19,13 +19,11 @@ use super::stats::Summary;
 use crate::error::{Error, Result};
 use crate::gpu::timing::{Timer, TimingMethod};
 use crate::gpu::{GpuContext, buffers};
+use crate::kernels::Dtype;
 use crate::kernels::probes::{
     BandwidthVariant, FmaVariant, ProbeSpace, Traffic, bandwidth_space, fma_space,
 };
-use crate::kernels::Dtype;
-use crate::results::{
-    ExceedingGemm, FmaPeaks, GemmRecord, Peaks, ProbeKind, ProbeRecord,
-};
+use crate::results::{ExceedingGemm, FmaPeaks, GemmRecord, Peaks, ProbeKind, ProbeRecord};
 
 /// How hard to probe.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -96,8 +94,12 @@ impl PreparedProbe {
         let invocations = u64::from(groups) * u64::from(variant.workgroup);
         let source = variant.source();
         let label = format!("fma probe {} ({})", variant.dtype, variant.describe());
-        let mut compiled =
-            compile(ctx, &label, &source, &[("WG_SIZE", f64::from(variant.workgroup))])?;
+        let mut compiled = compile(
+            ctx,
+            &label,
+            &source,
+            &[("WG_SIZE", f64::from(variant.workgroup))],
+        )?;
         let mut iterations = 16u32;
         loop {
             let params = FmaParams {
@@ -425,7 +427,11 @@ pub fn settle_against_gemm(
     say: &dyn Fn(String),
 ) -> Result<Vec<TimingMethod>> {
     let mut methods = Vec::new();
-    for record in peaks.probes.iter_mut().filter(|p| p.probe == ProbeKind::Fma) {
+    for record in peaks
+        .probes
+        .iter_mut()
+        .filter(|p| p.probe == ProbeKind::Fma)
+    {
         let Some(dtype) = record.dtype else { continue };
         let best_gemm = best_verified_gemm(gemm, dtype);
         let wider_space = plan.space.wider();
@@ -484,7 +490,10 @@ mod tests {
     #[test]
     fn a_gemm_above_the_probe_becomes_the_labelled_ceiling() {
         let mut record = fma_record(100.0);
-        let peak = ceiling(&mut record, Some(("tuned f16 1024x1024x1024".into(), 123.0)));
+        let peak = ceiling(
+            &mut record,
+            Some(("tuned f16 1024x1024x1024".into(), 123.0)),
+        );
         assert_eq!(peak, 123.0);
         let by = record.exceeded_by.expect("labelled");
         assert_eq!(by.benchmark, "tuned f16 1024x1024x1024");

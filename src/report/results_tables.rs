@@ -3,8 +3,8 @@
 //! text format and the HTML report shows the same tables.
 
 use super::{Cell, Column, Shown, Table, Unit};
-use crate::results::cluster::{ClusterResults, StragglerReason};
 use crate::kernels::Dtype;
+use crate::results::cluster::{ClusterResults, StragglerReason};
 use crate::results::{GemmRecord, ProbeKind, ProbeRecord, RunResults};
 
 const GIGA: Shown = Shown::Scaled(1e-9);
@@ -89,6 +89,9 @@ fn gemm_row(g: &GemmRecord) -> Vec<Cell> {
 }
 
 fn peaks(results: &RunResults) -> Table {
+    if results.peaks.probes.is_empty() {
+        return legacy_peaks(results);
+    }
     let per_row = |header: &str, key: &str| Column::number(header, key, Unit::PerRow, Shown::Si);
     let mut table = Table::new(
         "peaks",
@@ -105,10 +108,6 @@ fn peaks(results: &RunResults) -> Table {
         ],
     )
     .with_title("Measured peaks");
-    if results.peaks.probes.is_empty() {
-        legacy_peak_rows(results, &mut table);
-        return table;
-    }
     for probe in &results.peaks.probes {
         table.push_row(probe_row(results, probe));
         if let Some(gemm) = &probe.exceeded_by {
@@ -184,31 +183,27 @@ fn probe_row(results: &RunResults, probe: &ProbeRecord) -> Vec<Cell> {
 }
 
 /// Files written before the searched probes keep only the figures.
-fn legacy_peak_rows(results: &RunResults, table: &mut Table) {
+fn legacy_peaks(results: &RunResults) -> Table {
+    let mut table = Table::new(
+        "peaks",
+        vec![
+            Column::text("probe", "probe"),
+            Column::number("median", "median", Unit::PerRow, Shown::Si),
+            Column::text("unit", "unit"),
+        ],
+    )
+    .with_title("Measured peaks");
     let fma = &results.peaks.fma_gflops;
-    let mut row = |name: &str, value: f64, unit: &str| {
-        let value = Cell::Number(value * 1e9);
-        table.push_row(vec![
-            name.into(),
-            value.clone(),
-            Cell::Missing,
-            Cell::Missing,
-            unit.into(),
-            "".into(),
-            Cell::Missing,
-            value,
-            "this probe".into(),
-        ]);
-    };
-    row("FMA f32", fma.f32, "FLOP/s");
+    table.push_row(vec!["FMA f32".into(), flops(fma.f32), "FLOP/s".into()]);
     if let Some(f16) = fma.f16 {
-        row("FMA f16", f16, "FLOP/s");
+        table.push_row(vec!["FMA f16".into(), flops(f16), "FLOP/s".into()]);
     }
-    row(
-        "copy bandwidth (read + write)",
-        results.peaks.bandwidth_gbps,
-        "B/s",
-    );
+    table.push_row(vec![
+        "copy bandwidth (read + write)".into(),
+        Cell::Number(results.peaks.bandwidth_gbps * 1e9),
+        "B/s".into(),
+    ]);
+    table
 }
 
 fn tuning(results: &RunResults) -> Table {
@@ -425,4 +420,71 @@ fn stragglers(m: &ClusterResults) -> Table {
         table.push_note("No straggler.");
     }
     table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{ExceedingGemm, Summary};
+
+    fn run_with_probes() -> RunResults {
+        let text = include_str!("../../tests/fixtures/run-0.1.0-c7203a2.json");
+        let mut run: RunResults = serde_json::from_str(text).expect("fixture");
+        let rate = |median: f64| Summary {
+            median,
+            min: median * 0.9,
+            max: median * 1.1,
+        };
+        run.peaks.fma_gflops.f16 = Some(9.0);
+        run.peaks.probes = vec![
+            ProbeRecord {
+                probe: ProbeKind::Fma,
+                dtype: Some(Dtype::F16),
+                rate: rate(7.0),
+                configuration: "16 x vec4 accumulators 4 deep, workgroup 64".into(),
+                candidates: 40,
+                exceeded_by: Some(ExceedingGemm {
+                    benchmark: "tuned f16 512x512x512".into(),
+                    gflops: 9.0,
+                }),
+            },
+            ProbeRecord {
+                probe: ProbeKind::Copy,
+                dtype: None,
+                rate: rate(run.peaks.bandwidth_gbps),
+                configuration: "4 vec4 per invocation, strided, workgroup 256".into(),
+                candidates: 4,
+                exceeded_by: None,
+            },
+        ];
+        run
+    }
+
+    #[test]
+    fn a_gemm_above_its_probe_is_named_in_a_column_and_a_note() {
+        let table = peaks(&run_with_probes());
+        let f16 = &table.rows[0];
+        assert_eq!(f16[0], Cell::from("FMA f16"));
+        // The probe's own figure, then the figure used, and where it comes from.
+        assert_eq!(f16[1], Cell::Number(7.0e9));
+        assert_eq!(f16[7], Cell::Number(9.0e9));
+        assert_eq!(f16[8], Cell::from("GEMM tuned f16 512x512x512"));
+        assert!(
+            table.notes.iter().any(|n| n.contains("tuned f16 512x512x512")
+                && n.contains("wider search")),
+            "{:?}",
+            table.notes
+        );
+        let copy = &table.rows[1];
+        assert_eq!(copy[8], Cell::from("this probe (roofline)"));
+    }
+
+    #[test]
+    fn files_without_probe_records_keep_their_three_columns() {
+        let text = include_str!("../../tests/fixtures/run-0.1.0-c7203a2.json");
+        let run: RunResults = serde_json::from_str(text).expect("fixture");
+        let table = peaks(&run);
+        assert_eq!(table.columns.len(), 3);
+        assert_eq!(table.rows.len(), 3);
+    }
 }
