@@ -15,7 +15,7 @@ use crate::model::{
     self, Assumptions, Catalog, DType, ModelError, PrecisionChoice, Range, ReferenceModel,
     Scenario, Sourced,
 };
-use crate::results::{ClusterResults, GemmRecord, ResultsFile, RunResults};
+use crate::results::{ClusterResults, GemmRecord, ProbeKind, ResultsFile, RunResults};
 
 /// Why a measurement cannot be bridged to a projection.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +56,10 @@ pub struct Measured {
     pub efficiency: Option<f64>,
     /// True when the adapter is a CPU rasteriser; None when not recorded (clusters).
     pub software: Option<bool>,
+    /// The verified GEMM whose figure is the peak the efficiency divides by, when it beat
+    /// the FMA probe of its type even after the probe's wider search.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_from_gemm: Option<String>,
 }
 
 /// The measured figure to bridge for a fleet computing in `fleet_dtype`: for 16-bit and
@@ -92,6 +96,11 @@ pub fn from_run(run: &RunResults, fleet_dtype: DType) -> Result<Measured, Bridge
         flops_per_s: best.verified_median().unwrap_or(0.0) * 1e9,
         efficiency: best.efficiency,
         software: Some(run.adapter.software),
+        peak_from_gemm: run
+            .peaks
+            .probe(ProbeKind::Fma, Some(best.dtype))
+            .and_then(|p| p.exceeded_by.as_ref())
+            .map(|g| g.benchmark.clone()),
     })
 }
 
@@ -122,6 +131,7 @@ fn from_cluster(cluster: &ClusterResults) -> Result<Measured, BridgeError> {
         flops_per_s: total.total * 1e9,
         efficiency: None,
         software: None,
+        peak_from_gemm: None,
     })
 }
 
@@ -172,10 +182,16 @@ pub fn measured_mfu(measured: &Measured) -> Result<Sourced<Range>, BridgeError> 
     Ok(Sourced {
         value: Range::exact(efficiency),
         status: "measured".into(),
-        source: format!(
-            "{} on {}, over its measured FMA peak",
-            measured.benchmark, measured.label
-        ),
+        source: match &measured.peak_from_gemm {
+            None => format!(
+                "{} on {}, over its measured FMA peak",
+                measured.benchmark, measured.label
+            ),
+            Some(gemm) => format!(
+                "{} on {}, over the peak set by the verified GEMM {gemm} (above the FMA probe)",
+                measured.benchmark, measured.label
+            ),
+        },
     })
 }
 
@@ -280,5 +296,73 @@ fn line(
         measured_value_usd_per_hour: training.zip(usd_per_hour).and_then(|(t, usd)| {
             cost::value_per_hour(measured.flops_per_s, usd, t.flops_per_s, t.accelerators)
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{ExceedingGemm, ProbeRecord, Summary};
+
+    /// The fixture run with its f16 probe beaten by `tuned f16 128³`, as a session after
+    /// the wider search leaves it: the GEMM's figure is the f16 peak.
+    fn run_where_a_gemm_beat_the_f16_probe() -> RunResults {
+        let text = include_str!("../tests/fixtures/run-0.1.0-c7203a2.json");
+        let mut run: RunResults = serde_json::from_str(text).expect("fixture");
+        let best = run
+            .gemm
+            .iter()
+            .filter(|g| g.dtype == Dtype::F16)
+            .filter_map(|g| g.verified_median().map(|m| (g.label(), m)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .expect("an f16 GEMM");
+        run.peaks.fma_gflops.f16 = Some(best.1);
+        run.peaks.probes.push(ProbeRecord {
+            probe: ProbeKind::Fma,
+            dtype: Some(Dtype::F16),
+            rate: Summary {
+                median: best.1 / 1.23,
+                min: best.1 / 1.3,
+                max: best.1 / 1.2,
+            },
+            configuration: "16 x vec4 accumulators 4 deep, workgroup 64".into(),
+            candidates: 40,
+            exceeded_by: Some(ExceedingGemm {
+                benchmark: best.0,
+                gflops: best.1,
+            }),
+        });
+        for g in run.gemm.iter_mut().filter(|g| g.dtype == Dtype::F16) {
+            g.efficiency = g.verified_median().map(|m| m / best.1);
+        }
+        run
+    }
+
+    #[test]
+    fn mfu_measured_works_when_a_gemm_set_the_peak_and_says_so() {
+        let run = run_where_a_gemm_beat_the_f16_probe();
+        let measured = from_run(&run, DType::Bf16).expect("an f16 measurement");
+        assert_eq!(measured.dtype, Dtype::F16);
+        let mfu = measured_mfu(&measured).expect("--mfu measured works");
+        assert!(mfu.value.central > 0.0 && mfu.value.central <= 1.0);
+        assert!(
+            mfu.source.contains("verified GEMM") && mfu.source.contains("above the FMA probe"),
+            "{}",
+            mfu.source
+        );
+    }
+
+    #[test]
+    fn an_old_file_with_a_gemm_above_its_probe_is_still_refused() {
+        let text = include_str!("../tests/fixtures/run-0.1.0-c7203a2.json");
+        let mut run: RunResults = serde_json::from_str(text).expect("fixture");
+        for g in run.gemm.iter_mut().filter(|g| g.dtype == Dtype::F16) {
+            g.efficiency = Some(1.23);
+        }
+        let measured = from_run(&run, DType::Bf16).unwrap();
+        assert!(matches!(
+            measured_mfu(&measured),
+            Err(BridgeError::EfficiencyAboveOne { .. })
+        ));
     }
 }
