@@ -101,7 +101,7 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
         };
     }
     let each = resolved_assumptions(&compared, &shared);
-    destination.write(&ComparisonView::new(
+    Ok(destination.write(&ComparisonView::new(
         &compared, &shared, &each, basis, &costs,
-    ))
+    ))?)
 }

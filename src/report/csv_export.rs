@@ -6,7 +6,7 @@
 
 use super::RenderError;
 use super::{Cell, Kind, Table};
-use crate::error::Result;
+use crate::report::Result;
 
 /// The CSV header: `table` (when several tables), then every table's columns in order of
 /// first appearance.

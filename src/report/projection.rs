@@ -941,7 +941,7 @@ impl<'a> ComparisonView<'a> {
                 },
                 Err(e) => ComparedJson::Failed {
                     accelerator: &c.accelerator,
-                    error: crate::error::chain(e),
+                    error: crate::text::chain(e),
                 },
             })
             .collect();
@@ -1046,7 +1046,7 @@ pub fn comparison_table(
                 let mut cells = vec![Cell::from(c.accelerator.as_str())];
                 cells.resize(t.columns.len(), Cell::Missing);
                 t.push_row(cells);
-                notes.push(format!("{}: {}", c.accelerator, crate::error::chain(e)));
+                notes.push(format!("{}: {}", c.accelerator, crate::text::chain(e)));
             }
         }
     }
