@@ -259,7 +259,7 @@ fn figures_table(p: &Projection, a: &Assumptions) -> Table {
     training_rows(&mut t, p);
     inference_rows(&mut t, p);
     for note in assumption_notes(p, a) {
-        t.push_note(note.text);
+        t.push_assumption_note(note.text);
     }
     t
 }
@@ -541,7 +541,7 @@ fn cost_rows(t: &mut Table, json: &ProjectionJson<'_>) {
         &c.defaults,
         &c.serving_utilisation,
     ) {
-        t.push_note(note);
+        t.push_assumption_note(note);
     }
 }
 
@@ -767,6 +767,85 @@ fn assumption_lines(p: &Projection, a: &Assumptions) -> Vec<Note> {
         ("online population", &a.online_population),
     ] {
         lines.push(sourced(A, name, units::sig3(s.value), &s.status, &s.source));
+    }
+    lines
+}
+
+/// The assumptions every projection shares whatever its fleet, "name: value — status —
+/// source" each: what a multi-fleet output (the timeline) lists once under its tables.
+pub fn shared_assumption_lines(a: &Assumptions) -> Vec<String> {
+    let mut lines = vec![format!(
+        "formats: train bf16, serve fp8 where the accelerator runs it natively (else bf16) — default — {}",
+        "MFU is quoted against the BF16 dense peak; FP8 and FP4 training gain the speedups below"
+    )];
+    let ranges = [
+        ("MFU (vs BF16 peak)", &a.mfu),
+        ("FP8 training speedup over BF16", &a.fp8_training_speedup),
+        ("FP4 training speedup over BF16", &a.fp4_training_speedup),
+        (
+            "failures per accelerator-hour",
+            &a.failure_rate_per_accelerator_hour,
+        ),
+        ("hours lost per interruption", &a.interruption_cost_hours),
+        (
+            "host, network and storage kW per accelerator",
+            &a.host_overhead_kw,
+        ),
+        ("scale-out network and storage share", &a.scaleout_share),
+        ("all-reduce latency, us", &a.allreduce_latency_us),
+        ("pipeline efficiency", &a.pipeline_efficiency),
+        (
+            "expert-parallel efficiency across domains",
+            &a.expert_parallel_efficiency,
+        ),
+        ("peak / average provisioning", &a.peak_to_average),
+    ];
+    for (name, s) in ranges {
+        lines.push(format!(
+            "{name}: {} — {} — {}",
+            range(s),
+            s.status,
+            s.source
+        ));
+    }
+    for (dtype, s) in &a.serving_efficiency {
+        lines.push(format!(
+            "serving efficiency in {dtype} (compute and bandwidth): {} — {} — {}",
+            range(s),
+            s.status,
+            s.source
+        ));
+    }
+    let figures = [
+        (
+            "fewest tokens per accelerator per step",
+            &a.min_tokens_per_accelerator,
+        ),
+        ("usable memory share", &a.memory_usable),
+        ("input tokens per request", &a.input_tokens),
+        ("output tokens per request", &a.output_tokens),
+        ("messages per weekly user per day", &a.messages_per_user_day),
+        ("online population", &a.online_population),
+    ];
+    for (name, s) in figures {
+        lines.push(format!(
+            "{name}: {} — {} — {}",
+            units::sig3(s.value),
+            s.status,
+            s.source
+        ));
+    }
+    for (name, law) in [
+        ("global batch (when unpublished)", &a.critical_batch),
+        (
+            "compute a model's size is optimal for",
+            &a.compute_optimal_model,
+        ),
+    ] {
+        lines.push(format!(
+            "{name}: {} x C^{} — {} — {}",
+            law.value.coefficient, law.value.exponent, law.status, law.source
+        ));
     }
     lines
 }
@@ -1068,7 +1147,7 @@ pub fn comparison_table(
         })
         .collect();
     for note in cost_notes(&prices, &costs.defaults, &costs.serving_utilisation) {
-        t.push_note(note);
+        t.push_assumption_note(note);
     }
     if let Some(p) = compared.iter().find_map(|c| c.outcome.as_ref().ok()) {
         let a = Assumptions {
@@ -1079,7 +1158,7 @@ pub fn comparison_table(
             .into_iter()
             .filter(|n| !matches!(n.kind, NoteKind::PowerMethod | NoteKind::Users))
         {
-            t.push_note(n.text);
+            t.push_assumption_note(n.text);
         }
     }
     t
