@@ -1,15 +1,15 @@
 //! The GFLOP/s-against-size chart: one per dtype (or per adapter kind and dtype for a
 //! cluster), a line per kernel through its verified medians with min–max error bars, on a
-//! log2 size axis, under the measured roofline: the dtype's FMA peak as a horizontal line
-//! and the bandwidth roof min(peak, intensity x bandwidth), where a square GEMM of size n
+//! log2 size axis, under the measured roofline: the dtype's peak as a horizontal line
+//! and the bandwidth roof min(peak, intensity x copy bandwidth), where a square GEMM of size n
 //! in a dtype of b bytes does 2n^3 FLOP over 3n^2 b bytes.
 
 use plotters::prelude::*;
 
 use super::{KERNEL_COLOURS, PEAK_COLOUR, ROOF_COLOUR, draw_error, rgb, svg_to_inline};
-use crate::error::Result;
 use crate::kernels::{Dtype, GemmShape};
 use crate::model::units::sig3;
+use crate::report::Result;
 use crate::results::{ClusterResults, ProbeKind, RunResults};
 
 const SIZE: (u32, u32) = (900, 520);
