@@ -162,7 +162,10 @@ fn run_json_follows_the_contract_and_every_result_is_verified() {
     for kind in ["read", "write", "copy"] {
         let probe = probes.iter().find(|p| p["probe"] == kind).expect(kind);
         assert!(probe["rate"]["median"].as_f64().unwrap() > 0.0, "{probe}");
-        assert!(probe["configuration"].as_str().unwrap().contains("vec4"), "{probe}");
+        assert!(
+            probe["configuration"].as_str().unwrap().contains("vec4"),
+            "{probe}"
+        );
     }
     let copy = probes.iter().find(|p| p["probe"] == "copy").unwrap();
     assert_eq!(copy["rate"]["median"], results["peaks"]["bandwidth_gbps"]);

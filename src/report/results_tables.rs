@@ -470,8 +470,10 @@ mod tests {
         assert_eq!(f16[7], Cell::Number(9.0e9));
         assert_eq!(f16[8], Cell::from("GEMM tuned f16 512x512x512"));
         assert!(
-            table.notes.iter().any(|n| n.contains("tuned f16 512x512x512")
-                && n.contains("wider search")),
+            table
+                .notes
+                .iter()
+                .any(|n| n.contains("tuned f16 512x512x512") && n.contains("wider search")),
             "{:?}",
             table.notes
         );
