@@ -269,8 +269,25 @@ pub fn fma_space(dtype: Dtype, space: ProbeSpace, max_workgroup: u32) -> Vec<Fma
             }
         }
     }
-    variants.retain(|v| v.workgroup <= max_workgroup);
-    variants
+    fit_workgroups(variants, max_workgroup, |v| &mut v.workgroup)
+}
+
+/// Clamps every variant's workgroup to the adapter's largest and drops the duplicates
+/// that makes, keeping the order (so a space is never empty on a small device).
+fn fit_workgroups<V: PartialEq + Copy>(
+    variants: Vec<V>,
+    max_workgroup: u32,
+    workgroup: fn(&mut V) -> &mut u32,
+) -> Vec<V> {
+    let mut fitted: Vec<V> = Vec::new();
+    for mut variant in variants {
+        let size = workgroup(&mut variant);
+        *size = (*size).min(max_workgroup.max(1));
+        if !fitted.contains(&variant) {
+            fitted.push(variant);
+        }
+    }
+    fitted
 }
 
 /// What a bandwidth probe moves.
@@ -388,8 +405,7 @@ pub fn bandwidth_space(
             }
         }
     }
-    variants.retain(|v| v.workgroup <= max_workgroup);
-    variants
+    fit_workgroups(variants, max_workgroup, |v| &mut v.workgroup)
 }
 
 #[cfg(test)]
@@ -465,11 +481,19 @@ mod tests {
     }
 
     #[test]
-    fn spaces_respect_the_workgroup_limit() {
-        let small = fma_space(Dtype::F32, ProbeSpace::Wide, 64);
-        assert!(!small.is_empty() && small.iter().all(|v| v.workgroup <= 64));
-        let bandwidth = bandwidth_space(Traffic::Copy, ProbeSpace::Full, 128);
-        assert!(!bandwidth.is_empty() && bandwidth.iter().all(|v| v.workgroup <= 128));
+    fn spaces_respect_the_workgroup_limit_and_are_never_empty() {
+        for max in [1, 32, 64, 128] {
+            for dtype in Dtype::ALL {
+                for space in [ProbeSpace::Quick, ProbeSpace::Full, ProbeSpace::Wide] {
+                    let fma = fma_space(dtype, space, max);
+                    assert!(!fma.is_empty() && fma.iter().all(|v| v.workgroup <= max));
+                    let unique: std::collections::HashSet<_> = fma.iter().collect();
+                    assert_eq!(unique.len(), fma.len(), "no configuration twice");
+                }
+            }
+            let bandwidth = bandwidth_space(Traffic::Copy, ProbeSpace::Quick, max);
+            assert!(!bandwidth.is_empty() && bandwidth.iter().all(|v| v.workgroup <= max));
+        }
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! for i8) and memory bandwidth (read, write, copy), so every GEMM figure is also a share
 //! of what this device can do.
 //!
-//! Each probe is searched over its configurations (`kernels::probes`: accumulator count
-//! and width, vectors per invocation, workgroup size) and the fastest is kept with its
-//! configuration. Nothing is assumed about the device's size: the FMA probe doubles the
+//! Each probe is searched over its configurations (`kernels::probes`: chain count, width
+//! and depth; vectors per invocation and their layout; workgroup size) and the fastest is
+//! kept with its configuration. Nothing is assumed about the device's size: the FMA probe doubles the
 //! number of invocations until throughput stops growing, and its loop count is calibrated
 //! so one dispatch lasts long enough to time; the bandwidth probes cover buffers well
 //! beyond caches (bounded by the adapter's binding limit).
@@ -313,7 +313,12 @@ pub fn bandwidth(
             },
             dtype: None,
             rate,
-            configuration: format!("{}, {} MiB buffer", best.describe(), bytes >> 20),
+            configuration: format!(
+                "{}, {} MiB covered",
+                best.describe(),
+                best.dispatch(bytes, ctx.limits.max_compute_workgroups_per_dimension)
+                    .map_or(0, |(_, covered)| covered >> 20)
+            ),
             candidates: measured,
             exceeded_by: None,
         },
