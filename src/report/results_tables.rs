@@ -54,6 +54,15 @@ fn gemm(results: &RunResults) -> Table {
     if results.adapter.software {
         table.push_note("Software adapter (device type Cpu): these are CPU figures, not a GPU's.");
     }
+    for skipped in &results.skipped {
+        table.push_note(format!("SKIPPED {}: {}.", skipped.label(), skipped.reason));
+    }
+    if !results.complete {
+        table.push_note(format!(
+            "INCOMPLETE: the run stopped early ({}); what it had not measured is missing.",
+            results.stopped.as_deref().unwrap_or("no reason recorded")
+        ));
+    }
     table
 }
 
@@ -230,6 +239,7 @@ fn ranks(m: &ClusterResults) -> Table {
                 Some(below) => format!("STRAGGLER: {below:.1}% below median"),
                 None => format!("STRAGGLER: {}", reason_word(s.reason)),
             },
+            None if m.partial_ranks.contains(&r.rank) => "PARTIAL: stopped early".into(),
             None => "ok".into(),
         };
         table.push_row(vec![
