@@ -280,7 +280,7 @@ fn a_lost_device_stops_the_autotuner_instead_of_failing_every_candidate() {
     let dir = tempfile::tempdir().unwrap();
     let cache_dir = dir.path().join("cache");
     let output = dir.path().join("results.json");
-    let result = common::small_run("tuned", "f32", "64", 1)
+    let result = common::small_run("tuned", "f32", "128", 1)
         .env("FLEETBENCH_TEST_DESTROY_DEVICE_AT_GEMM", "1")
         .env("FLEETBENCH_CACHE_DIR", &cache_dir)
         .args(["--retune", "--tune-budget", "600", "--output"])

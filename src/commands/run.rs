@@ -196,11 +196,11 @@ pub fn execute(args: &RunArgs) -> Result<()> {
 /// file other than an earlier partial results file: a complete run (or anything else)
 /// there is left as it was and the partial results go beside it.
 fn write_partial(destination: &Destination, view: &RunView) -> Result<String> {
-    let measured = view.results.gemm.len();
-    let what = format!(
-        "kept the {measured} GEMM result{} measured before it, marked incomplete",
-        if measured == 1 { "" } else { "s" }
-    );
+    let what = match view.results.gemm.len() {
+        0 => "kept the peaks measured before it (no GEMM yet), marked incomplete".to_string(),
+        1 => "kept the GEMM result measured before it, marked incomplete".to_string(),
+        n => format!("kept the {n} GEMM results measured before it, marked incomplete"),
+    };
     let Some(path) = destination.path.as_deref() else {
         destination.write(view)?;
         return Ok(what);
