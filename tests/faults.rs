@@ -45,7 +45,12 @@ fn interrupt_a_run(output: &Path, cache_dir: &Path, signal: libc::c_int) -> (Opt
     let binary = assert_cmd::cargo::cargo_bin("fleetbench");
     let mut child = Command::new(binary)
         .args(["run", "--backend", "vulkan", "--kernel", "naive,tiled"])
-        .args(["--dtype", "f32", "--sizes", "32,40,48,56,64,72,80,88,96,104"])
+        .args([
+            "--dtype",
+            "f32",
+            "--sizes",
+            "32,40,48,56,64,72,80,88,96,104",
+        ])
         .args(["--samples", "50", "--warmup", "0", "--output"])
         .arg(output)
         .env("FLEETBENCH_CACHE_DIR", cache_dir)
@@ -85,7 +90,11 @@ fn ctrl_c_keeps_what_was_measured_beside_a_complete_file_and_exits_130() {
     let (code, stderr) = interrupt_a_run(&output, cache_dir.path(), libc::SIGINT);
 
     assert_eq!(code, Some(130), "{stderr}");
-    assert_eq!(std::fs::read(&output).unwrap(), complete, "the complete file changed");
+    assert_eq!(
+        std::fs::read(&output).unwrap(),
+        complete,
+        "the complete file changed"
+    );
     let partial_path = dir.path().join("results.partial.json");
     let partial = read_run(&partial_path);
     assert!(!partial.complete);
@@ -95,7 +104,12 @@ fn ctrl_c_keeps_what_was_measured_beside_a_complete_file_and_exits_130() {
         "{} GEMMs kept",
         partial.gemm.len()
     );
-    assert!(partial.gemm.iter().all(|g| g.verified && g.gflops.is_some()));
+    assert!(
+        partial
+            .gemm
+            .iter()
+            .all(|g| g.verified && g.gflops.is_some())
+    );
     let raw: Value = serde_json::from_slice(&std::fs::read(&partial_path).unwrap()).unwrap();
     assert_eq!(raw["complete"], false);
     assert_eq!(
@@ -126,10 +140,7 @@ fn sigterm_writes_the_partial_results_in_place_and_exits_143() {
     assert!(!partial.complete);
     assert_eq!(partial.stopped.as_deref(), Some("interrupted by SIGTERM"));
     assert!(!partial.gemm.is_empty());
-    assert_eq!(
-        names_in(dir.path()),
-        BTreeSet::from(["rank-0.json".into()])
-    );
+    assert_eq!(names_in(dir.path()), BTreeSet::from(["rank-0.json".into()]));
 }
 
 // ---- the tuning cache shared by two processes ----
@@ -224,7 +235,11 @@ fn two_processes_recording_winners_at_once_lose_none() {
     assert_eq!(entries.len(), 2 * ENTRIES_PER_WRITER);
     assert_eq!(
         names_in(dir.path()),
-        BTreeSet::from(["start".into(), "tuning.json".into(), "tuning.json.lock".into()]),
+        BTreeSet::from([
+            "start".into(),
+            "tuning.json".into(),
+            "tuning.json.lock".into()
+        ]),
         "a temporary file was left behind"
     );
 }
@@ -269,7 +284,10 @@ fn a_lost_device_names_the_gemm_in_flight_and_keeps_the_results_before_it() {
         "{:?}",
         partial.stopped
     );
-    assert_eq!(names_in(dir.path()), BTreeSet::from(["results.json".into()]));
+    assert_eq!(
+        names_in(dir.path()),
+        BTreeSet::from(["results.json".into()])
+    );
 }
 
 #[test]
@@ -320,7 +338,10 @@ fn a_gemm_whose_buffers_are_refused_is_skipped_and_the_run_goes_on() {
     // 4096x4096 output of the second shape needs 64 MiB. Planned against the adapter's
     // own limits, the shape passes the up-front check and is refused when allocated.
     let result = common::small_run("naive,tiled", "f32", "32", 1)
-        .env("FLEETBENCH_TEST_DEVICE_MAX_BUFFER_SIZE", (48u64 << 20).to_string())
+        .env(
+            "FLEETBENCH_TEST_DEVICE_MAX_BUFFER_SIZE",
+            (48u64 << 20).to_string(),
+        )
         .env("FLEETBENCH_CACHE_DIR", dir.path().join("cache"))
         .args(["--quick", "--shape", "4096x4096x64", "--output"])
         .arg(&output)
@@ -340,7 +361,10 @@ fn a_gemm_whose_buffers_are_refused_is_skipped_and_the_run_goes_on() {
     let measured: Vec<String> = run.gemm.iter().map(|g| g.label()).collect();
     assert_eq!(measured, ["naive f32 32x32x32", "tiled f32 32x32x32"]);
     let skipped: Vec<String> = run.skipped.iter().map(|s| s.label()).collect();
-    assert_eq!(skipped, ["naive f32 4096x4096x64", "tiled f32 4096x4096x64"]);
+    assert_eq!(
+        skipped,
+        ["naive f32 4096x4096x64", "tiled f32 4096x4096x64"]
+    );
     for s in &run.skipped {
         assert!(s.reason.contains("refused its buffers"), "{}", s.reason);
         assert!(!s.reason.contains('\n'), "{}", s.reason);
@@ -348,4 +372,66 @@ fn a_gemm_whose_buffers_are_refused_is_skipped_and_the_run_goes_on() {
     let raw: Value = serde_json::from_slice(&std::fs::read(&output).unwrap()).unwrap();
     assert_eq!(raw["skipped"][0]["m"], 4096);
     assert_eq!(raw["skipped"][0]["kernel"], "naive");
+}
+
+// ---- merging a rank that stopped early ----
+
+#[test]
+fn merge_refuses_a_partial_rank_unless_allowed_and_then_lists_it() {
+    if !common::cli_adapter_or_skip("partial rank") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ranks = dir.path().join("ranks");
+    std::fs::create_dir(&ranks).unwrap();
+    // Two real ranks of one job; rank 1 loses its device as its third GEMM starts.
+    for rank in ["0", "1"] {
+        let mut run = common::small_run("naive,tiled", "f32", "32,48", 2);
+        run.env("SLURM_PROCID", rank)
+            .env("SLURM_NTASKS", "2")
+            .env("SLURM_JOB_ID", "9")
+            .env("FLEETBENCH_CACHE_DIR", dir.path().join("cache"))
+            .arg("--output")
+            .arg(ranks.join(format!("rank-{rank}.json")));
+        if rank == "1" {
+            run.env("FLEETBENCH_TEST_DESTROY_DEVICE_AT_GEMM", "3");
+        }
+        let code = run.output().unwrap().status.code();
+        assert_eq!(code, Some(if rank == "1" { 1 } else { 0 }), "rank {rank}");
+    }
+
+    let refused = common::fleetbench()
+        .arg("merge")
+        .arg(&ranks)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("rank-1.json: rank 1's results are partial"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("lost the device while measuring tiled f32 32x32x32"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--allow-partial"), "{stderr}");
+
+    let merged = common::json(&["merge", ranks.to_str().unwrap(), "--allow-partial"]);
+    assert_eq!(merged["partial_ranks"], serde_json::json!([1]));
+    assert_eq!(merged["complete"], false);
+    assert_eq!(merged["missing_ranks"], serde_json::json!([]));
+    // Rank 1 measured only the naive kernel: the benchmark is what both ranks measured.
+    assert_eq!(merged["benchmark"]["kernel"], "naive");
+    assert_eq!(merged["cluster_gflops"]["ranks_counted"], 2);
+
+    let table = common::fleetbench()
+        .args(["merge", "--allow-partial", "--wide"])
+        .arg(&ranks)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("PARTIAL: stopped early"), "{text}");
+    assert!(text.contains("Partial rank 1"), "{text}");
 }

@@ -410,6 +410,59 @@ mod tests {
     }
 
     #[test]
+    fn partial_results_go_beside_an_existing_file_named_name_partial_ext() {
+        assert_eq!(
+            partial_path(Path::new("out/results.json")),
+            Path::new("out/results.partial.json")
+        );
+        assert_eq!(
+            partial_path(Path::new("rank-3")),
+            Path::new("rank-3.partial")
+        );
+    }
+
+    #[test]
+    fn only_an_earlier_partial_run_may_be_replaced_by_a_partial_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("results.json");
+        let mut results: RunResults = serde_json::from_str(SAMPLE_RESULTS).unwrap();
+        assert!(results.complete, "a file without the field is complete");
+        std::fs::write(&path, serde_json::to_vec(&results).unwrap()).unwrap();
+        assert!(!holds_partial_results(&path));
+        results.complete = false;
+        results.stopped = Some("interrupted by SIGINT".into());
+        std::fs::write(&path, serde_json::to_vec(&results).unwrap()).unwrap();
+        assert!(holds_partial_results(&path));
+        std::fs::write(&path, "kernel,gflops\n").unwrap();
+        assert!(!holds_partial_results(&path), "not a results file");
+    }
+
+    #[test]
+    fn a_stopped_run_exits_with_its_cause_and_says_where_the_results_went() {
+        let stopped = |cause| Error::Stopped {
+            cause: Box::new(cause),
+            kept: "kept 2".into(),
+        };
+        let interrupted = |signal| Error::Interrupted { signal };
+        let sigint = stopped(interrupted(crate::error::StopSignal::Interrupt));
+        assert_eq!(sigint.exit_code(), 130);
+        assert_eq!(sigint.one_line(), "interrupted by SIGINT; kept 2");
+        let sigterm = stopped(interrupted(crate::error::StopSignal::Terminate));
+        assert_eq!(sigterm.exit_code(), 143);
+        let lost = Error::DeviceLost {
+            during: None,
+            reason: "reset".into(),
+        }
+        .during(|| "measuring tiled f32 8x8x8".into())
+        .during(|| "not this".into());
+        assert_eq!(
+            lost.to_string(),
+            "lost the device while measuring tiled f32 8x8x8: reset"
+        );
+        assert_eq!(stopped(lost).exit_code(), 1);
+    }
+
+    #[test]
     fn f16_without_shader_f16_is_a_usage_error() {
         let error = choose_dtypes(&[Dtype::F16], false, "gpu").unwrap_err();
         assert_eq!(error.exit_code(), 2);

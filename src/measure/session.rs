@@ -89,7 +89,11 @@ impl SessionPlan {
 /// Runs the probes, the tuner and the GEMMs and returns the results file's content. An
 /// error before any GEMM (limits, the probes, a stop during them) is returned as is:
 /// nothing was measured that a results file could hold.
-pub fn run_session(ctx: &GpuContext, plan: &SessionPlan, progress: &ProgressBar) -> Result<Measured> {
+pub fn run_session(
+    ctx: &GpuContext,
+    plan: &SessionPlan,
+    progress: &ProgressBar,
+) -> Result<Measured> {
     plan.check_limits(ctx)?;
     let timer = Timer::new(ctx, plan.use_timestamps);
     let mut methods = Vec::new();

@@ -16,7 +16,8 @@ use crate::error::{Error, Result, StopSignal};
 /// The signal number received, 0 while none was.
 static RECEIVED: LazyLock<Arc<AtomicUsize>> = LazyLock::new(|| Arc::new(AtomicUsize::new(0)));
 /// Set with `RECEIVED`: the condition signal-hook's immediate exit on a second signal reads.
-static ONCE_RECEIVED: LazyLock<Arc<AtomicBool>> = LazyLock::new(|| Arc::new(AtomicBool::new(false)));
+static ONCE_RECEIVED: LazyLock<Arc<AtomicBool>> =
+    LazyLock::new(|| Arc::new(AtomicBool::new(false)));
 static INSTALLED: Once = Once::new();
 
 /// Catches SIGINT and SIGTERM from now on (once per process): the first sets the flag
