@@ -196,7 +196,7 @@ fn say_done(progress: &ProgressBar, name: &str) {
     progress.inc(1);
     if progress.is_hidden() {
         let (done, all) = (progress.position(), progress.length().unwrap_or(0));
-        eprintln!("measured {name} ({done}/{all})");
+        eprintln!("measured {name} (step {done} of {all})");
     }
 }
 
