@@ -134,6 +134,8 @@ fn model_hint(e: &ModelError) -> &'static str {
         ModelError::Layout(_) => "change --layout, or leave it out to search",
         ModelError::DoesNotFit(_) => "lower --batch, change --layout, or add accelerators",
         ModelError::LatencyTarget(_) => "relax --tpot-ms / --ttft-ms",
+        ModelError::BudgetBelowOne { .. } => "give a larger --budget",
+        ModelError::NotATrainingFormat(_) => "train in bf16, fp8 or fp4 with --train-dtype",
         ModelError::EmptyFleet(_) => "",
     }
 }

@@ -143,6 +143,7 @@ fn select<'a>(
 ) -> Result<Vec<&'a Fleet>> {
     let known: Vec<&str> = {
         let mut c: Vec<&str> = catalog.fleets.iter().map(|f| f.company()).collect();
+        c.sort_unstable();
         c.dedup();
         c
     };

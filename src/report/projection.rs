@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{Cell, Column, Shown, Table, Unit, View};
 use crate::bridge::Measured;
+use crate::model::assumptions::PowerLaw;
 use crate::model::cost::{self, CostAssumptions, FleetCost};
 use crate::model::inference::Inference;
 use crate::model::power::Binding;
@@ -165,6 +166,9 @@ pub struct AssumptionsJson<'a> {
     /// All-in power over TDP for this accelerator (the multiplier earlier versions applied;
     /// all-in power is now system power / accelerators, or TDP + a host overhead).
     pub tdp_overhead: Option<Sourced<Range>>,
+    /// The goodput training used: the user's, else the failure model's at the largest
+    /// job's size (`None` without training).
+    pub goodput: Option<Sourced<Range>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -189,8 +193,25 @@ impl<'a> AssumptionsJson<'a> {
             bf16_peak_derived_from: p.bf16_peak.as_ref().and_then(|b| b.derived_from),
             all_in_kw_per_accelerator: p.all_in_kw.map(|(value, method)| AllInKw { value, method }),
             tdp_overhead: tdp_overhead(p),
+            goodput: goodput_used(p, a),
         }
     }
+}
+
+fn goodput_used(p: &Projection, a: &Assumptions) -> Option<Sourced<Range>> {
+    if let Some(fixed) = &a.goodput {
+        return Some(fixed.clone());
+    }
+    let job = &p.training.as_ref()?.largest_job;
+    Some(Sourced {
+        value: job.goodput,
+        status: "derived".into(),
+        source: format!(
+            "1 / (1 + failures per accelerator-hour x accelerators x hours lost per interruption) \
+             at the largest job's {} accelerators",
+            si(job.accelerators.central)
+        ),
+    })
 }
 
 fn tdp_overhead(p: &Projection) -> Option<Sourced<Range>> {
@@ -418,6 +439,16 @@ fn inference_rows(t: &mut Table, p: &Projection) {
             Cell::Missing,
             Cell::Missing,
             Cell::Missing,
+        ]);
+    } else if i.users_served.high > i.users.online_population {
+        // Only the optimistic end passes everyone online: that bound is left out, in words.
+        t.push_row(vec![
+            "inference".into(),
+            "users served (weekly; the high end is more than everyone online)".into(),
+            i.users_served.central.into(),
+            i.users_served.low.into(),
+            Cell::Missing,
+            "users".into(),
         ]);
     } else {
         row(
@@ -742,9 +773,16 @@ fn assumption_lines(p: &Projection, a: &Assumptions) -> Vec<Note> {
 
 fn training_lines(p: &Projection, a: &Assumptions) -> Vec<Note> {
     use NoteKind::Assumption as A;
+    let mfu_label = match model::precision::training_speedup(p.precision.train, a) {
+        Some(_) => "MFU (vs BF16 peak)".to_string(),
+        None => format!(
+            "MFU (a BF16 figure, applied to the {} peak)",
+            p.precision.train
+        ),
+    };
     let mut lines = vec![sourced(
         A,
-        "MFU (vs BF16 peak)",
+        &mfu_label,
         range(&a.mfu),
         &a.mfu.status,
         &a.mfu.source,
@@ -804,19 +842,29 @@ fn training_lines(p: &Projection, a: &Assumptions) -> Vec<Note> {
                 &p.model.status,
                 "the model's published batch (see its source)",
             ),
-            (None, None) => {
-                let law = &a.critical_batch;
-                sourced(
-                    A,
-                    "global batch",
-                    format!("{} x C^{}", law.value.coefficient, law.value.exponent),
-                    &law.status,
-                    &law.source,
-                )
-            }
+            (None, None) => law_line("global batch", &a.critical_batch),
         },
     );
+    if a.global_batch_tokens.is_none()
+        && p.model.global_batch_tokens.is_none()
+        && p.model.training_flop().is_none()
+    {
+        lines.push(law_line(
+            "compute the model's size is optimal for",
+            &a.compute_optimal_model,
+        ));
+    }
     lines
+}
+
+fn law_line(what: &str, law: &Sourced<PowerLaw>) -> Note {
+    sourced(
+        NoteKind::Assumption,
+        what,
+        format!("{} x C^{}", law.value.coefficient, law.value.exponent),
+        &law.status,
+        &law.source,
+    )
 }
 
 /// How an all-in power figure was obtained, in words.
