@@ -41,7 +41,8 @@ pub struct GpuContext {
 }
 
 impl GpuContext {
-    /// Opens a device with the features fleetbench can use and the adapter's own limits.
+    /// Opens a device with the features fleetbench can use and the adapter's own limits
+    /// (lowered only by the test hook above).
     pub fn open(discovered: DiscoveredAdapter) -> Result<Self> {
         let DiscoveredAdapter {
             adapter,
