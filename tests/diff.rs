@@ -267,3 +267,44 @@ fn bad_inputs_exit_2_and_leave_the_inputs_alone() {
         "nothing to compare",
     );
 }
+
+#[test]
+fn a_partial_run_is_read_with_a_warning_by_every_command_that_uses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut run: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::fixture("run-0.1.0-c7203a2.json")).unwrap(),
+    )
+    .unwrap();
+    run["complete"] = false.into();
+    run["stopped"] = "interrupted by SIGINT".into();
+    let partial = dir.path().join("partial.json");
+    std::fs::write(&partial, run.to_string()).unwrap();
+    let whole = common::fixture("run-0.1.0-c7203a2.json");
+    for args in [
+        vec![
+            "project".into(),
+            "--from".into(),
+            partial.clone().into_os_string(),
+        ],
+        vec![
+            "diff".into(),
+            whole.clone().into_os_string(),
+            partial.clone().into_os_string(),
+        ],
+    ] {
+        let out = common::fleetbench().args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("is a partial run (interrupted by SIGINT)"),
+            "{args:?}: {stderr}"
+        );
+    }
+    // The whole file alone says nothing.
+    let out = common::fleetbench()
+        .args(["project", "--from"])
+        .arg(&whole)
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
+}

@@ -108,3 +108,27 @@ fn real_run_output_validates_and_broken_copies_do_not() {
     version["schema_version"] = json!(2);
     assert!(!errors(&version).is_empty(), "schema_version 2 passed");
 }
+
+#[test]
+fn a_partial_run_with_skipped_gemms_validates() {
+    let Some(mut results) = real_results("schema: partial run") else {
+        return;
+    };
+    assert_eq!(results["complete"], true, "a complete run says so");
+    let skipped = fleetbench::results::SkippedGemm {
+        kernel: fleetbench::kernels::KernelId::Tiled,
+        dtype: fleetbench::kernels::Dtype::F32,
+        shape: fleetbench::kernels::GemmShape::square(8192),
+        workload: None,
+        reason: "gemm tiled f32 8192x8192x8192: the device refused its buffers: out of memory"
+            .into(),
+    };
+    results["skipped"] = json!([skipped]);
+    results["complete"] = json!(false);
+    results["stopped"] = json!("interrupted by SIGINT");
+    let found = errors(&results);
+    assert!(found.is_empty(), "a partial run rejected: {found:#?}");
+
+    results["skipped"][0]["reason"] = json!("");
+    assert!(!errors(&results).is_empty(), "an empty reason passed");
+}

@@ -58,7 +58,7 @@ pub fn execute(args: &DiffArgs) -> Result<()> {
 }
 
 fn read_side(path: &Path) -> Result<Side> {
-    let file = crate::results::read(path)?;
+    let file = super::read_results(path)?;
     Ok(Side::of(path, &file)?)
 }
 

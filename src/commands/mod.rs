@@ -11,3 +11,13 @@ pub mod project;
 pub mod report;
 pub mod run;
 pub mod timeline;
+
+/// Reads a results or merged file for a command that uses its figures, saying on stderr
+/// when the file is incomplete (a stopped run, a merge with partial or missing ranks).
+pub fn read_results(path: &std::path::Path) -> crate::error::Result<crate::results::ResultsFile> {
+    let file = crate::results::read(path)?;
+    if let Some(what) = file.incompleteness() {
+        eprintln!("warning: {} is {what}", path.display());
+    }
+    Ok(file)
+}

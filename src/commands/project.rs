@@ -89,7 +89,7 @@ pub fn execute(args: &ProjectArgs) -> Result<()> {
     args.flags.assumptions.one_inference_share()?;
     let catalog = Catalog::load(args.flags.common.catalog.as_deref())?;
     let model = args.flags.model.resolve(&catalog)?;
-    let measured = args.from.as_deref().map(crate::results::read).transpose()?;
+    let measured = args.from.as_deref().map(super::read_results).transpose()?;
     let mfu = args.flags.assumptions.mfu.unwrap_or(MfuChoice::Catalog);
     if mfu == MfuChoice::Measured && measured.is_none() {
         return Err(Error::usage(

@@ -48,7 +48,7 @@ pub struct ReportArgs {
 /// Runs `fleetbench report`.
 pub fn execute(args: &ReportArgs) -> Result<()> {
     check_html_output(args)?;
-    let file = crate::results::read(&args.results)?;
+    let file = super::read_results(&args.results)?;
     let catalog = Catalog::load(args.catalog.as_deref())?;
     let model = scenario::resolve_model(&catalog, None, ModelOverrides::default())?;
     let fleets = fleet_outcomes(&catalog, &model);

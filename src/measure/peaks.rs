@@ -431,6 +431,7 @@ pub fn settle_against_gemm(
     plan: &ProbePlan,
     peaks: &mut Peaks,
     gemm: &mut [GemmRecord],
+    search_wider: bool,
     say: &dyn Fn(String),
 ) -> Result<Vec<TimingMethod>> {
     let mut methods = Vec::new();
@@ -441,7 +442,7 @@ pub fn settle_against_gemm(
     {
         let Some(dtype) = record.dtype else { continue };
         let best_gemm = best_verified_gemm(gemm, dtype);
-        let wider_space = plan.space.wider();
+        let wider_space = plan.space.wider().filter(|_| search_wider);
         if let Some(space) = wider_space
             && needs_wider_search(record.rate.median, best_gemm.as_ref().map(|g| g.1))
         {

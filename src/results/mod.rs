@@ -19,7 +19,7 @@ pub use cluster::{CLUSTER_SCHEMA_VERSION, ClusterResults, Launcher, RankInfo};
 pub use read::{ReadError, ResultsFile, parse, read};
 pub use run::{
     Environment, ExceedingGemm, FmaPeaks, GemmKey, GemmRecord, Peaks, ProbeKind, ProbeRecord,
-    RunResults, SCHEMA_VERSION, Timing, ToolInfo,
+    RunResults, SCHEMA_VERSION, SkippedGemm, Timing, ToolInfo,
 };
 pub use stats::Summary;
 pub use tuning::{ShapeClass, TuneRecord, TuneSource};

@@ -16,6 +16,27 @@ pub enum ResultsFile {
     Cluster(Box<ClusterResults>),
 }
 
+impl ResultsFile {
+    /// What a reader should know before using the figures: a run that stopped early, or a
+    /// merge that used partial ranks or lacks some. `None` for a whole file.
+    pub fn incompleteness(&self) -> Option<String> {
+        match self {
+            ResultsFile::Run(run) if !run.complete => Some(format!(
+                "a partial run ({}): its figures cover only what was measured",
+                run.stopped.as_deref().unwrap_or("stopped early")
+            )),
+            ResultsFile::Cluster(c) if !c.partial_ranks.is_empty() => Some(format!(
+                "merged with the partial runs of ranks {:?}",
+                c.partial_ranks
+            )),
+            ResultsFile::Cluster(c) if !c.missing_ranks.is_empty() => {
+                Some(format!("merged without ranks {:?}", c.missing_ranks))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Why a results file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
