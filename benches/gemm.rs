@@ -12,6 +12,7 @@ use fleetbench::gpu::adapter::{self, AdapterSelector};
 use fleetbench::gpu::timing::Timer;
 use fleetbench::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily};
 use fleetbench::measure::gemm::PreparedGemm;
+use fleetbench::measure::pipeline::PipelineCache;
 
 fn open_context() -> Option<GpuContext> {
     let backends = adapter::backends_to_search(None).ok()?;
@@ -30,6 +31,7 @@ fn open_context() -> Option<GpuContext> {
 fn gemm(c: &mut Criterion) {
     let Some(ctx) = open_context() else { return };
     let timer = Timer::new(&ctx, true);
+    let pipelines = PipelineCache::default();
     let mut group = c.benchmark_group("gemm");
     group.sample_size(10);
     for id in KernelFamily::ALL {
@@ -45,7 +47,7 @@ fn gemm(c: &mut Criterion) {
             } else {
                 Dtype::I8
             };
-            let prepared = PreparedGemm::new(&ctx, kernel, dtype, shape).expect("prepare");
+            let prepared = PreparedGemm::new(&ctx, &pipelines, kernel, dtype, shape).expect("prepare");
             let verification = prepared.run_and_verify(&ctx, &timer).expect("run");
             assert!(
                 verification.verified,

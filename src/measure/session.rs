@@ -9,8 +9,9 @@ use indicatif::ProgressBar;
 
 use super::autotune::cache::TuneCache;
 use super::autotune::{ShapeClass, TunePlan, TuneRecord, tuned_kernel};
-use super::gemm::{GemmOutcome, bench_gemm};
+use super::gemm::{GemmOutcome, GemmRunner, bench_gemm};
 use super::peaks::{ProbePlan, copy_bandwidth, fma_peak};
+use super::pipeline::PipelineCache;
 use super::sampling::SamplingPlan;
 use crate::error::Result;
 use crate::gpu::GpuContext;
@@ -81,16 +82,23 @@ pub fn run_session(
     methods.push(bandwidth.method);
     progress.inc(1);
 
+    // One cache for the tuner and every GEMM: each variant compiles once per session.
+    let pipelines = PipelineCache::default();
+    let runner = GemmRunner {
+        ctx,
+        timer: &timer,
+        pipelines: &pipelines,
+    };
     let mut tuner = Tuner::new(plan.tuning.clone(), progress);
     let mut gemm = Vec::new();
     for (id, dtype) in plan.benchmarks() {
         for (shape, label) in &plan.shapes {
             let kernel = match id.fixed(&ctx.limits) {
                 Some(kernel) => kernel,
-                None => tuner.kernel_for(ctx, &timer, dtype, *shape)?,
+                None => tuner.kernel_for(runner, dtype, *shape)?,
             };
             progress.set_message(format!("{} {dtype} {}", id.as_str(), shape.label()));
-            let outcome = bench_gemm(ctx, &timer, &plan.sampling, kernel, dtype, *shape)?;
+            let outcome = bench_gemm(runner, &plan.sampling, kernel, dtype, *shape)?;
             methods.extend(outcome.method);
             gemm.push(record(id, &outcome, &fma, label.clone()));
             progress.inc(1);
@@ -173,8 +181,7 @@ impl<'a> Tuner<'a> {
 
     fn kernel_for(
         &mut self,
-        ctx: &GpuContext,
-        timer: &Timer,
+        runner: GemmRunner<'_>,
         dtype: Dtype,
         shape: GemmShape,
     ) -> Result<GemmKernel> {
@@ -189,7 +196,7 @@ impl<'a> Tuner<'a> {
             })
         });
         let say = |message: String| progress.set_message(message);
-        let (kernel, record) = tuned_kernel(ctx, timer, cache, &self.plan, dtype, class, &say)?;
+        let (kernel, record) = tuned_kernel(runner, cache, &self.plan, dtype, class, &say)?;
         self.chosen.insert((dtype, class), kernel);
         self.records.push(record);
         Ok(kernel)
