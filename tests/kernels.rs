@@ -117,8 +117,14 @@ fn a_sweep_of_sizes_compiles_each_variant_once() {
     }
     assert_eq!(pipelines.compilations(), kernels.len());
     // A later shape of a compiled variant compiles nothing more.
-    PreparedGemm::new(&ctx, &pipelines, kernels[0], Dtype::F32, GemmShape::square(7))
-        .expect("prepare");
+    PreparedGemm::new(
+        &ctx,
+        &pipelines,
+        kernels[0],
+        Dtype::F32,
+        GemmShape::square(7),
+    )
+    .expect("prepare");
     assert_eq!(pipelines.compilations(), kernels.len());
 }
 
@@ -167,8 +173,14 @@ fn the_autotuner_reuses_pipelines_across_shape_classes_and_gemms() {
     );
     for winner in winners {
         for size in [64, 200] {
-            PreparedGemm::new(&ctx, &pipelines, winner, Dtype::F32, GemmShape::square(size))
-                .expect("prepare");
+            PreparedGemm::new(
+                &ctx,
+                &pipelines,
+                winner,
+                Dtype::F32,
+                GemmShape::square(size),
+            )
+            .expect("prepare");
         }
     }
     assert_eq!(pipelines.compilations(), searched, "winners are reused");
