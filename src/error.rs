@@ -14,8 +14,9 @@ use crate::cluster::ClusterError;
 use crate::diff::DiffError;
 use crate::kernels::gemm::LimitError;
 use crate::model::{CatalogError, IdKind, ModelError};
-use crate::report::RenderError;
+use crate::report::ReportError;
 use crate::results::ReadError;
+pub use crate::text::chain;
 
 /// A failure that ends a command.
 #[derive(Debug, thiserror::Error)]
@@ -32,9 +33,9 @@ pub enum Error {
     /// An output file could not be written (exit 1).
     #[error(transparent)]
     Write(#[from] WriteError),
-    /// A view that could not be rendered (exit 1).
+    /// A view that could not be rendered or written, or an output that cannot be used.
     #[error(transparent)]
-    Render(#[from] RenderError),
+    Report(#[from] ReportError),
     /// Two results files that cannot be compared (exit 2).
     #[error(transparent)]
     Diff(#[from] DiffError),
@@ -88,6 +89,8 @@ fn model_hint(e: &ModelError) -> &'static str {
         ModelError::Layout(_) => "change --layout, or leave it out to search",
         ModelError::DoesNotFit(_) => "lower --batch, change --layout, or add accelerators",
         ModelError::LatencyTarget(_) => "relax --tpot-ms / --ttft-ms",
+        ModelError::BudgetBelowOne { .. } => "give a larger --budget",
+        ModelError::NotATrainingFormat(_) => "train in bf16, fp8 or fp4 with --train-dtype",
         ModelError::EmptyFleet(_) => "",
     }
 }
@@ -194,7 +197,8 @@ impl Error {
             | Error::Catalog { .. }
             | Error::Cluster { .. }
             | Error::Bridge { .. } => 2,
-            Error::Runtime(_) | Error::Write(_) | Error::Render(_) => 1,
+            Error::Report(e) if e.is_usage() => 2,
+            Error::Runtime(_) | Error::Write(_) | Error::Report(_) => 1,
         }
     }
 
@@ -203,19 +207,6 @@ impl Error {
     pub fn one_line(&self) -> String {
         chain(self)
     }
-}
-
-/// Joins an error and its sources with ": ", on one line (a cause's own line breaks,
-/// carriage returns included, become spaces).
-pub fn chain(error: &dyn std::error::Error) -> String {
-    let mut line = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        line.push_str(": ");
-        line.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    line.replace(['\n', '\r'], " ")
 }
 
 /// Result alias used throughout the crate.

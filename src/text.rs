@@ -15,3 +15,16 @@ pub fn printable(text: &str) -> String {
         })
         .collect()
 }
+
+/// Joins an error and its sources with ": ", on one line (a cause's own line breaks,
+/// carriage returns included, become spaces).
+pub fn chain(error: &dyn std::error::Error) -> String {
+    let mut line = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        line.push_str(": ");
+        line.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    line.replace(['\n', '\r'], " ")
+}

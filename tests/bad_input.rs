@@ -262,6 +262,22 @@ fn build(t: &mut Table) {
         "-5B",
         &["compare", "--accelerators", "h100", "--budget=-5B"],
     );
+    t.bad(
+        "less than one",
+        &["compare", "--accelerators", "h100,b200", "--budget", "1"],
+    );
+    t.bad(
+        "int8 is not a training format",
+        &[
+            "project",
+            "--accelerator",
+            "h100",
+            "--gpus",
+            "8",
+            "--train-dtype",
+            "int8",
+        ],
+    );
     t.bad("--power", &["compare", "--accelerators", "h100"]);
     t.bad(
         "--gpus",

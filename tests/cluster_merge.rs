@@ -221,10 +221,14 @@ fn two_ranks_merge_into_a_total_on_the_fastest_kernel_at_the_largest_size() {
         "{total} vs {expected}"
     );
 
-    merge(&["--kernel", "texture"], &[dir.path()])
-        .usage_error(&["--kernel texture", "common to all"]);
+    merge(&["--kernel", "texture"], &[dir.path()]).usage_error(&[
+        "kernel texture",
+        "common to all",
+        "(change --kernel",
+    ]);
     merge(&["--kernel", "fastest"], &[dir.path()]).usage_error(&["fastest"]);
-    merge(&["--size", "4096"], &[dir.path()]).usage_error(&["--size 4096x4096x4096"]);
+    merge(&["--size", "4096"], &[dir.path()])
+        .usage_error(&["4096x4096x4096", "(change --kernel, --dtype or --size)"]);
     merge(&["--size", "4x4"], &[dir.path()]).usage_error(&["4x4"]);
 }
 

@@ -227,6 +227,28 @@ fn users_beyond_the_online_population_are_said_in_words() {
     assert!(text.contains("more than everyone online"), "{text}");
     let v = json(&["project", "--fleet", "openai-100x"]);
     assert_eq!(v["inference"]["users"]["exceeds_online_population"], true);
+    // Only the high end beyond everyone online: that bound is left out, in words.
+    let colossus = String::from_utf8(
+        fleetbench()
+            .args(["project", "--fleet", "xai-colossus"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let row = colossus
+        .lines()
+        .find(|l| l.contains("users served (weekly"))
+        .expect("a users row");
+    assert!(
+        row.contains("the high end is more than everyone online"),
+        "{row}"
+    );
+    let v = json(&["project", "--fleet", "xai-colossus"]);
+    assert_eq!(
+        v["inference"]["users"]["high_exceeds_online_population"],
+        true
+    );
     assert_eq!(
         v["inference"]["users_vs_chatgpt_weekly"][0]["weekly_users"],
         700e6
@@ -592,4 +614,48 @@ fn malformed_catalog_names_the_line() {
         &["accelerators", "--catalog", "/nonexistent/cat.toml"],
         "cannot read catalog",
     );
+}
+
+#[test]
+fn batch_and_goodput_keep_their_sourced_shape_in_json() {
+    let v = json(&["project", "--fleet", "stargate-abilene"]);
+    let a = &v["assumptions"];
+    assert_eq!(a["batch"]["value"], "auto", "{a}");
+    assert_eq!(a["batch"]["status"], "derived");
+    let goodput = &a["goodput"];
+    assert_eq!(goodput["status"], "derived", "{goodput}");
+    assert_eq!(
+        goodput["value"]["central"],
+        v["training"]["largest_job"]["goodput"]["central"]
+    );
+    let fixed = json(&[
+        "project",
+        "--fleet",
+        "stargate-abilene",
+        "--batch",
+        "64",
+        "--goodput",
+        "0.9",
+    ]);
+    assert_eq!(fixed["assumptions"]["batch"]["value"], 64);
+    assert_eq!(fixed["assumptions"]["batch"]["status"], "user");
+    assert_eq!(fixed["assumptions"]["goodput"]["value"]["central"], 0.9);
+}
+
+#[test]
+fn a_model_without_a_published_batch_or_compute_still_bounds_one_job() {
+    // Mixtral publishes neither: the batch law at the compute its size is optimal for.
+    let v = json(&[
+        "project",
+        "--fleet",
+        "openai-100x",
+        "--model",
+        "mixtral-8x7b",
+    ]);
+    let job = &v["training"]["largest_job"];
+    assert_eq!(job["limited_by"], "global_batch", "{job}");
+    let goodput = job["goodput"]["central"].as_f64().unwrap();
+    assert!(goodput > 0.5, "{job}");
+    let side = &job["side_by_side"];
+    assert!(side["low"].as_f64().unwrap() >= 1.0, "{side}");
 }

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use super::error::ClusterError;
 use crate::atomic_file::same_file;
-use crate::error::chain;
 use crate::results::{self, ResultsFile, RunResults};
+use crate::text::chain;
 
 type Result<T> = std::result::Result<T, ClusterError>;
 

@@ -24,12 +24,12 @@ pub struct FleetsArgs {
 pub fn execute_accelerators(args: &AcceleratorsArgs) -> Result<()> {
     let destination = args.common.output.destination()?;
     let catalog = Catalog::load(args.common.catalog.as_deref())?;
-    destination.write(&AcceleratorsView::new(&catalog))
+    Ok(destination.write(&AcceleratorsView::new(&catalog))?)
 }
 
 /// Runs `fleetbench fleets`.
 pub fn execute_fleets(args: &FleetsArgs) -> Result<()> {
     let destination = args.common.output.destination()?;
     let catalog = Catalog::load(args.common.catalog.as_deref())?;
-    destination.write(&FleetsView::new(&catalog))
+    Ok(destination.write(&FleetsView::new(&catalog))?)
 }

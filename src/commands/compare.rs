@@ -93,8 +93,15 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
             ));
         }
     };
+    // Nothing projected is nothing to compare: say why the first one could not be.
+    if compared.iter().all(|c| c.outcome.is_err()) {
+        return match compared.into_iter().next().map(|c| c.outcome) {
+            Some(Err(first)) => Err(first.into()),
+            _ => Err(Error::usage("no accelerator to compare")),
+        };
+    }
     let each = resolved_assumptions(&compared, &shared);
-    destination.write(&ComparisonView::new(
+    Ok(destination.write(&ComparisonView::new(
         &compared, &shared, &each, basis, &costs,
-    ))
+    ))?)
 }

@@ -26,7 +26,7 @@ pub fn execute(args: &DevicesArgs) -> Result<()> {
     if found.is_empty() {
         return Err(Error::runtime(NO_ADAPTER_HELP));
     }
-    destination.write(&Devices(found))
+    Ok(destination.write(&Devices(found))?)
 }
 
 /// The adapters found: JSON is the list of descriptions, as results files record them.

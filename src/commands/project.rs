@@ -116,12 +116,12 @@ pub fn execute(args: &ProjectArgs) -> Result<()> {
         args.flags
             .costs
             .resolve(&catalog, &assumptions, &[scenario.accelerator.id.as_str()])?;
-    destination.write(&ProjectionView::new(
+    Ok(destination.write(&ProjectionView::new(
         &projection,
         &assumptions,
         measured.as_ref(),
         &costs,
-    ))
+    ))?)
 }
 
 /// `project --from FILE` without a fleet: every catalog fleet against the measurement.
@@ -139,5 +139,5 @@ fn summary_of_fleets(
         &|dtype| bridge::measured(file, dtype),
         mfu,
     )?;
-    destination.write(&summary)
+    Ok(destination.write(&summary)?)
 }

@@ -70,9 +70,9 @@ pub fn execute(args: &TimelineArgs) -> Result<()> {
     };
     let timeline = setup.timeline(&fleets, window);
     let outcomes = checks_of(&setup, &fleets, window);
-    destination.write(&TimelineView::new(
+    Ok(destination.write(&TimelineView::new(
         &timeline, &fleets, &outcomes, &setup, &shared,
-    ))
+    ))?)
 }
 
 /// The articles' checks about the companies shown, and those about no company.
@@ -143,6 +143,7 @@ fn select<'a>(
 ) -> Result<Vec<&'a Fleet>> {
     let known: Vec<&str> = {
         let mut c: Vec<&str> = catalog.fleets.iter().map(|f| f.company()).collect();
+        c.sort_unstable();
         c.dedup();
         c
     };

@@ -33,17 +33,24 @@ impl<T> Sourced<T> {
     }
 }
 
-/// The optimal-batch power law B = coefficient × C^exponent (tokens, C in FLOP).
+/// A fitted power law y = coefficient × x^exponent (the optimal batch in tokens, or the
+/// optimal model scale in FLOPs per token, against the compute C in FLOP).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct BatchLaw {
+pub struct PowerLaw {
     pub coefficient: f64,
     pub exponent: f64,
 }
 
-impl BatchLaw {
-    pub fn tokens(&self, compute_flop: f64) -> f64 {
-        self.coefficient * compute_flop.powf(self.exponent)
+impl PowerLaw {
+    /// The law's value at `x`: coefficient × x^exponent.
+    pub fn at(&self, x: f64) -> f64 {
+        self.coefficient * x.powf(self.exponent)
+    }
+
+    /// The `x` at which the law reaches `y`.
+    pub fn inverse(&self, y: f64) -> f64 {
+        (y / self.coefficient).powf(1.0 / self.exponent)
     }
 }
 
@@ -57,7 +64,8 @@ pub struct Defaults {
     pub failure_rate_per_accelerator_hour: Sourced<Range>,
     pub interruption_cost_hours: Sourced<Range>,
     pub min_tokens_per_accelerator: Sourced<f64>,
-    pub critical_batch: Sourced<BatchLaw>,
+    pub critical_batch: Sourced<PowerLaw>,
+    pub compute_optimal_model: Sourced<PowerLaw>,
     pub pue: Sourced<Range>,
     pub host_overhead_kw: Sourced<Range>,
     pub scaleout_share: Sourced<Range>,
@@ -86,12 +94,32 @@ pub enum BatchChoice {
     Fixed(u64),
 }
 
+/// Serialised like every other assumption, `{value, status, source}` (the shape scripts
+/// read since the batch was a fixed figure); `value` is `"auto"` or the fixed batch.
 impl Serialize for BatchChoice {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            BatchChoice::Auto => s.serialize_str("auto"),
-            BatchChoice::Fixed(n) => s.serialize_u64(*n),
+        #[derive(Serialize)]
+        #[serde(untagged)]
+        enum Value {
+            Auto(&'static str),
+            Fixed(u64),
         }
+        let (value, status, source) = match self {
+            BatchChoice::Auto => (
+                Value::Auto("auto"),
+                "derived",
+                "the largest batch whose weights and KV cache fit a replica's memory \
+                 (continuous batching fills it), lowered until any latency target holds; \
+                 the batch chosen is inference.batch",
+            ),
+            BatchChoice::Fixed(n) => (Value::Fixed(*n), "user", "fixed by the user"),
+        };
+        Sourced {
+            value,
+            status: status.into(),
+            source: source.into(),
+        }
+        .serialize(s)
     }
 }
 
@@ -113,12 +141,17 @@ pub struct Assumptions {
     pub mfu: Sourced<Range>,
     pub fp8_training_speedup: Sourced<Range>,
     pub fp4_training_speedup: Sourced<Range>,
-    /// A fixed goodput instead of the failure model, when the user gives one.
+    /// A fixed goodput instead of the failure model, when the user gives one. Serialised
+    /// by the projection's JSON, which knows the largest job's goodput otherwise.
+    #[serde(skip)]
     pub goodput: Option<Sourced<Range>>,
     pub failure_rate_per_accelerator_hour: Sourced<Range>,
     pub interruption_cost_hours: Sourced<Range>,
     pub min_tokens_per_accelerator: Sourced<f64>,
-    pub critical_batch: Sourced<BatchLaw>,
+    pub critical_batch: Sourced<PowerLaw>,
+    /// Compute-optimal model scale (FLOPs per token) against compute: inverted, it gives
+    /// the compute a model without a published training compute was sized for.
+    pub compute_optimal_model: Sourced<PowerLaw>,
     /// A global batch in tokens instead of the model's published (or the law's) one.
     pub global_batch_tokens: Option<Sourced<f64>>,
     /// Overrides the fleet's own PUE when set.
@@ -162,6 +195,7 @@ impl Assumptions {
             interruption_cost_hours: d.interruption_cost_hours.clone(),
             min_tokens_per_accelerator: d.min_tokens_per_accelerator.clone(),
             critical_batch: d.critical_batch.clone(),
+            compute_optimal_model: d.compute_optimal_model.clone(),
             global_batch_tokens: None,
             pue: None,
             host_overhead_kw: d.host_overhead_kw.clone(),

@@ -8,7 +8,7 @@ use super::accelerator::{Accelerator, DType};
 use super::assumptions::Assumptions;
 use super::catalog::Catalog;
 use super::cost::{self, CostAssumptions};
-use super::error::CatalogError;
+use super::error::{CatalogError, ModelError};
 use super::precision::{Precision, PrecisionChoice};
 use super::projection::{FleetSize, Projection, Scenario, project};
 use super::reference::ReferenceModel;
@@ -97,6 +97,14 @@ pub fn compare_at_budget(
                     let pue = a.pue.as_ref().unwrap_or(&catalog.defaults.pue).value;
                     let unit = cost::accelerator_cost(acc, &a, pue, costs)?;
                     let count = cost::accelerators_for_budget(&unit, budget_usd);
+                    if count.central < 1.0 {
+                        return Err(CatalogError::Model(ModelError::BudgetBelowOne {
+                            accelerator: acc.id.clone(),
+                            budget_usd,
+                            accelerators: count.central,
+                            unit_usd: unit.capex_usd.central,
+                        }));
+                    }
                     project_one(catalog, acc, FleetSize::Count(count), model, shared, choice)
                 });
             Compared {

@@ -141,8 +141,8 @@ impl CostAssumptions {
                 value: p2a.value.recip_times(1.0),
                 status: "derived".into(),
                 source: format!(
-                    "1 / peak-to-average provisioning ({}: {})",
-                    p2a.status, p2a.source
+                    "1 / peak-to-average provisioning ({})",
+                    status_and_source(&p2a.status, &p2a.source)
                 ),
             },
         }
@@ -329,6 +329,15 @@ pub fn accelerators_for_budget(unit: &PerAccelerator, budget_usd: f64) -> Range 
 /// The facility power a count of accelerators draws (W), for a budget row.
 pub fn facility_power_w(count: Range, all_in_kw: Range, pue: Range) -> Range {
     power::power_from_count(count, power::facility_w_per_accelerator(all_in_kw, pue))
+}
+
+/// "status: source", said once when the source already opens with its status.
+fn status_and_source(status: &str, source: &str) -> String {
+    if source.starts_with(&format!("{status}:")) {
+        source.to_string()
+    } else {
+        format!("{status}: {source}")
+    }
 }
 
 #[cfg(test)]

@@ -25,6 +25,20 @@ pub enum ModelError {
     DoesNotFit(String),
     #[error("{0}")]
     LatencyTarget(String),
+    #[error("{0} is not a training format: no published training run uses it")]
+    NotATrainingFormat(DType),
+    #[error(
+        "{} buys {} {accelerator} with their facility ({} each): less than one",
+        super::units::usd(*budget_usd),
+        super::units::sig3(*accelerators),
+        super::units::usd(*unit_usd)
+    )]
+    BudgetBelowOne {
+        accelerator: String,
+        budget_usd: f64,
+        accelerators: f64,
+        unit_usd: f64,
+    },
 }
 
 /// A catalog that cannot be read, parsed or trusted, or an id it does not hold.

@@ -104,10 +104,13 @@ pub fn bf16_peak(acc: &Accelerator) -> Result<Bf16Peak, ModelError> {
 }
 
 /// Useful FLOP/s per accelerator while training (before goodput): BF16 peak × MFU ×
-/// the format's speedup over BF16. Formats outside BF16/FP8/FP4 apply MFU to their own
-/// peak. Fails when the accelerator lacks the format.
+/// the format's speedup over BF16. The wider formats (TF32, FP32, FP64) apply MFU to their
+/// own, lower peak; INT8 is refused. Fails when the accelerator lacks the format.
 pub fn training_flops(acc: &Accelerator, a: &Assumptions) -> Result<Range, ModelError> {
     let train = a.precision.train;
+    if train == DType::Int8 {
+        return Err(ModelError::NotATrainingFormat(train));
+    }
     let bf16 = bf16_peak(acc)?.flops;
     let peak = match train {
         DType::Bf16 => bf16,

@@ -128,16 +128,20 @@ fn size(scenario: &Scenario, per_acc_w: Option<Range>) -> Result<Sizing, ModelEr
 }
 
 /// The global batch one job trains with: the user's, else the model's published one,
-/// else the compute-optimal batch law at the model's compute.
+/// else the compute-optimal batch law at the model's training compute, or (that unknown)
+/// at the compute its size is compute-optimal for.
 fn global_batch(model: &ReferenceModel, a: &Assumptions) -> Option<f64> {
     a.global_batch_tokens
         .as_ref()
         .map(|s| s.value)
         .or(model.global_batch_tokens)
         .or_else(|| {
-            model
-                .training_flop()
-                .map(|c| a.critical_batch.value.tokens(c))
+            let compute = model.training_flop().or_else(|| {
+                model
+                    .active()
+                    .map(|active| a.compute_optimal_model.value.inverse(6.0 * active))
+            })?;
+            Some(a.critical_batch.value.at(compute))
         })
 }
 

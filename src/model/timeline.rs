@@ -480,7 +480,10 @@ pub fn outside_reason(f: &Fleet, window: Window) -> String {
             f.status.label(),
             f.date
         ),
-        Some(d) => format!("its first phase starts in {d}, after {}", window.to),
+        Some(d) => format!(
+            "nothing of it is online by the end of {}: its first phase starts in {d}",
+            window.to
+        ),
     }
 }
 

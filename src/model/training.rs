@@ -121,13 +121,20 @@ fn job_size(accelerators: Range, limits: &JobLimits) -> (Range, JobBound) {
     size
 }
 
-/// Whole jobs of `job` accelerators that `accelerators` hold, bound by bound.
+/// Whole jobs of `job` accelerators that `accelerators` hold. Each bound pairs a fleet
+/// with the job cut from that same fleet (a job never exceeds its fleet, so each holds at
+/// least one); the range spans the three.
 fn side_by_side(accelerators: Range, job: Range) -> Range {
-    let r = accelerators.per(job);
+    let held = |fleet: f64, one_job: f64| (fleet / one_job).floor();
+    let corners = [
+        held(accelerators.low, job.low),
+        held(accelerators.central, job.central),
+        held(accelerators.high, job.high),
+    ];
     Range {
-        low: r.low.floor(),
-        central: r.central.floor(),
-        high: r.high.floor(),
+        low: corners.iter().copied().fold(f64::INFINITY, f64::min),
+        central: corners[1],
+        high: corners.iter().copied().fold(0.0, f64::max),
     }
 }
 
@@ -232,6 +239,19 @@ mod tests {
         let per_job_year = DAYS_PER_YEAR / big.days.unwrap().central;
         assert!((big.models_per_year.unwrap().central - per_job_year).abs() < 1e-9);
         assert_eq!(job.side_by_side.central, 61.0);
+        // A fleet whose size is uncertain holds at least one job at every bound.
+        let uncertain = project(
+            Range::new(2e4, 1e5, 2e5).unwrap(),
+            Range::exact(4e14),
+            None,
+            None,
+            &JobLimits {
+                site_accelerators: Some(Range::new(2e4, 1e5, 2e5).unwrap()),
+                ..NO_LIMITS
+            },
+            failures,
+        );
+        assert_eq!(uncertain.largest_job.side_by_side.low, 1.0);
         let small = project(
             Range::exact(1024.0),
             Range::exact(4e14),

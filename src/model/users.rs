@@ -32,6 +32,8 @@ pub struct Users {
     pub online_population: f64,
     /// True when the central figure exceeds the world's online population.
     pub exceeds_online_population: bool,
+    /// True when the high end does (the central figure may not).
+    pub high_exceeds_online_population: bool,
     pub vs_chatgpt_weekly: Vec<ChatGptComparison>,
 }
 
@@ -70,6 +72,7 @@ pub fn served(requests_per_s: Range, a: &Assumptions) -> Users {
         tokens_per_user_day: per_user,
         online_population: a.online_population.value,
         exceeds_online_population: weekly_equivalents.central > a.online_population.value,
+        high_exceeds_online_population: weekly_equivalents.high > a.online_population.value,
         vs_chatgpt_weekly: CHATGPT_WEEKLY_USERS
             .iter()
             .map(|(date, users)| ChatGptComparison {

@@ -2,17 +2,18 @@
 //! each numeric column's name, or in a `unit` column where it varies by row), fractions
 //! as fractions, empty cells where there is nothing. When a command emits several tables,
 //! a leading `table` column names each row's table and the header is the union of their
-//! columns. Titles and notes are left out.
+//! columns. Titles and plain notes are left out; notes that carry the assumptions an
+//! output depends on come last, one per row of a `notes` table, in a `note` column.
 
 use super::RenderError;
 use super::{Cell, Kind, Table};
-use crate::error::Result;
+use crate::report::Result;
 
 /// The CSV header: `table` (when several tables), then every table's columns in order of
 /// first appearance.
 fn header(tables: &[Table]) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
-    if tables.len() > 1 {
+    if several(tables) {
         keys.push("table".into());
     }
     for column in tables.iter().flat_map(|t| &t.columns) {
@@ -22,7 +23,28 @@ fn header(tables: &[Table]) -> Vec<String> {
             }
         }
     }
+    if has_notes(tables) {
+        keys.push(NOTE.into());
+    }
     keys
+}
+
+const NOTE: &str = "note";
+
+fn has_notes(tables: &[Table]) -> bool {
+    assumption_notes(tables).next().is_some()
+}
+
+fn assumption_notes(tables: &[Table]) -> impl Iterator<Item = &String> {
+    tables
+        .iter()
+        .filter(|t| t.notes_are_assumptions)
+        .flat_map(|t| &t.notes)
+}
+
+/// Whether rows need a `table` column: several tables, or one with its notes.
+fn several(tables: &[Table]) -> bool {
+    tables.len() > 1 || has_notes(tables)
 }
 
 /// The raw values of one cell, one per CSV column the cell's column writes.
@@ -53,7 +75,7 @@ pub(super) fn render(tables: &[Table]) -> Result<String> {
     for table in tables {
         for row in &table.rows {
             let mut record = vec![String::new(); keys.len()];
-            if tables.len() > 1 {
+            if several(tables) {
                 record[0] = table.name.clone();
             }
             for (cell, column) in row.iter().zip(&table.columns) {
@@ -67,6 +89,12 @@ pub(super) fn render(tables: &[Table]) -> Result<String> {
             }
             writer.write_record(&record).map_err(RenderError::csv)?;
         }
+    }
+    for note in assumption_notes(tables) {
+        let mut record = vec![String::new(); keys.len()];
+        record[0] = "notes".into();
+        record[keys.len() - 1] = note.trim().to_string();
+        writer.write_record(&record).map_err(RenderError::csv)?;
     }
     let bytes = writer
         .into_inner()

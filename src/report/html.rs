@@ -20,10 +20,10 @@ use std::path::Path;
 
 use plotters::style::RGBColor;
 
-use crate::error::{Error, Result};
 use crate::model::comparison::Compared;
 use crate::model::{DType, Projection};
 use crate::report::{RenderError, Table};
+use crate::report::{ReportError, Result};
 use crate::results::ResultsFile;
 
 /// Kernel line colours of the GFLOP/s chart (RGB), in series order.
@@ -145,7 +145,7 @@ fn rgb((r, g, b): (u8, u8, u8)) -> RGBColor {
 }
 
 /// A plotters drawing failure (its error types are generic over the backend).
-fn draw_error(e: impl std::fmt::Display) -> Error {
+fn draw_error(e: impl std::fmt::Display) -> ReportError {
     RenderError::Draw(e.to_string()).into()
 }
 

@@ -21,10 +21,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-pub use error::RenderError;
+pub use error::{RenderError, ReportError, Result};
 pub use table::{Cell, Column, Kind, Shown, Table, Unit, shown};
-
-use crate::error::{Error, Result};
 
 /// The output formats every command accepts with `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -169,13 +167,9 @@ impl Destination {
                 .is_some_and(|e| e.eq_ignore_ascii_case("html"))
                 && format.is_none()
             {
-                return Err(Error::usage(format!(
-                    "{}: HTML is written by `fleetbench report RESULTS --html FILE`; give \
-                     --output a .json, .csv, .md or .txt file",
-                    path.display()
-                )));
+                return Err(ReportError::HtmlOutput(path.clone()));
             }
-            crate::atomic_file::check_writable(path).map_err(|e| Error::usage(e_line(&e)))?;
+            crate::atomic_file::check_writable(path).map_err(ReportError::Unwritable)?;
         }
         let layout = match (&path, wide) {
             (None, false) => terminal_width().map_or(Layout::Full, Layout::Fit),
@@ -193,10 +187,6 @@ impl Destination {
         let text = render(view, self.format, self.layout)?;
         emit(&text, self.path.as_deref())
     }
-}
-
-fn e_line(error: &dyn std::error::Error) -> String {
-    crate::error::chain(error)
 }
 
 /// The terminal's width when stdout is a terminal: `COLUMNS` when set, else as measured.
@@ -229,7 +219,7 @@ mod tests {
     #[test]
     fn an_unwritable_output_is_a_usage_error_before_any_work() {
         let err = Destination::new(None, Some("/no/such/dir/x.json".into()), false).unwrap_err();
-        assert_eq!(err.exit_code(), 2);
+        assert!(err.is_usage(), "{err}");
         assert!(err.to_string().contains("/no/such/dir/x.json"), "{err}");
     }
 

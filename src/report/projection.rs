@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{Cell, Column, Shown, Table, Unit, View};
 use crate::bridge::Measured;
+use crate::model::assumptions::PowerLaw;
 use crate::model::cost::{self, CostAssumptions, FleetCost};
 use crate::model::inference::Inference;
 use crate::model::power::Binding;
@@ -165,6 +166,9 @@ pub struct AssumptionsJson<'a> {
     /// All-in power over TDP for this accelerator (the multiplier earlier versions applied;
     /// all-in power is now system power / accelerators, or TDP + a host overhead).
     pub tdp_overhead: Option<Sourced<Range>>,
+    /// The goodput training used: the user's, else the failure model's at the largest
+    /// job's size (`None` without training).
+    pub goodput: Option<Sourced<Range>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -189,8 +193,25 @@ impl<'a> AssumptionsJson<'a> {
             bf16_peak_derived_from: p.bf16_peak.as_ref().and_then(|b| b.derived_from),
             all_in_kw_per_accelerator: p.all_in_kw.map(|(value, method)| AllInKw { value, method }),
             tdp_overhead: tdp_overhead(p),
+            goodput: goodput_used(p, a),
         }
     }
+}
+
+fn goodput_used(p: &Projection, a: &Assumptions) -> Option<Sourced<Range>> {
+    if let Some(fixed) = &a.goodput {
+        return Some(fixed.clone());
+    }
+    let job = &p.training.as_ref()?.largest_job;
+    Some(Sourced {
+        value: job.goodput,
+        status: "derived".into(),
+        source: format!(
+            "1 / (1 + failures per accelerator-hour x accelerators x hours lost per interruption) \
+             at the largest job's {} accelerators",
+            si(job.accelerators.central)
+        ),
+    })
 }
 
 fn tdp_overhead(p: &Projection) -> Option<Sourced<Range>> {
@@ -238,7 +259,7 @@ fn figures_table(p: &Projection, a: &Assumptions) -> Table {
     training_rows(&mut t, p);
     inference_rows(&mut t, p);
     for note in assumption_notes(p, a) {
-        t.push_note(note.text);
+        t.push_assumption_note(note.text);
     }
     t
 }
@@ -419,6 +440,16 @@ fn inference_rows(t: &mut Table, p: &Projection) {
             Cell::Missing,
             Cell::Missing,
         ]);
+    } else if i.users_served.high > i.users.online_population {
+        // Only the optimistic end passes everyone online: that bound is left out, in words.
+        t.push_row(vec![
+            "inference".into(),
+            "users served (weekly; the high end is more than everyone online)".into(),
+            i.users_served.central.into(),
+            i.users_served.low.into(),
+            Cell::Missing,
+            "users".into(),
+        ]);
     } else {
         row(
             t,
@@ -510,7 +541,7 @@ fn cost_rows(t: &mut Table, json: &ProjectionJson<'_>) {
         &c.defaults,
         &c.serving_utilisation,
     ) {
-        t.push_note(note);
+        t.push_assumption_note(note);
     }
 }
 
@@ -740,11 +771,97 @@ fn assumption_lines(p: &Projection, a: &Assumptions) -> Vec<Note> {
     lines
 }
 
+/// The assumptions every projection shares whatever its fleet, "name: value — status —
+/// source" each: what a multi-fleet output (the timeline) lists once under its tables.
+pub fn shared_assumption_lines(a: &Assumptions) -> Vec<String> {
+    let mut lines = vec![format!(
+        "formats: train bf16, serve fp8 where the accelerator runs it natively (else bf16) — default — {}",
+        "MFU is quoted against the BF16 dense peak; FP8 and FP4 training gain the speedups below"
+    )];
+    let ranges = [
+        ("MFU (vs BF16 peak)", &a.mfu),
+        ("FP8 training speedup over BF16", &a.fp8_training_speedup),
+        ("FP4 training speedup over BF16", &a.fp4_training_speedup),
+        (
+            "failures per accelerator-hour",
+            &a.failure_rate_per_accelerator_hour,
+        ),
+        ("hours lost per interruption", &a.interruption_cost_hours),
+        (
+            "host, network and storage kW per accelerator",
+            &a.host_overhead_kw,
+        ),
+        ("scale-out network and storage share", &a.scaleout_share),
+        ("all-reduce latency, us", &a.allreduce_latency_us),
+        ("pipeline efficiency", &a.pipeline_efficiency),
+        (
+            "expert-parallel efficiency across domains",
+            &a.expert_parallel_efficiency,
+        ),
+        ("peak / average provisioning", &a.peak_to_average),
+    ];
+    for (name, s) in ranges {
+        lines.push(format!(
+            "{name}: {} — {} — {}",
+            range(s),
+            s.status,
+            s.source
+        ));
+    }
+    for (dtype, s) in &a.serving_efficiency {
+        lines.push(format!(
+            "serving efficiency in {dtype} (compute and bandwidth): {} — {} — {}",
+            range(s),
+            s.status,
+            s.source
+        ));
+    }
+    let figures = [
+        (
+            "fewest tokens per accelerator per step",
+            &a.min_tokens_per_accelerator,
+        ),
+        ("usable memory share", &a.memory_usable),
+        ("input tokens per request", &a.input_tokens),
+        ("output tokens per request", &a.output_tokens),
+        ("messages per weekly user per day", &a.messages_per_user_day),
+        ("online population", &a.online_population),
+    ];
+    for (name, s) in figures {
+        lines.push(format!(
+            "{name}: {} — {} — {}",
+            units::sig3(s.value),
+            s.status,
+            s.source
+        ));
+    }
+    for (name, law) in [
+        ("global batch (when unpublished)", &a.critical_batch),
+        (
+            "compute a model's size is optimal for",
+            &a.compute_optimal_model,
+        ),
+    ] {
+        lines.push(format!(
+            "{name}: {} x C^{} — {} — {}",
+            law.value.coefficient, law.value.exponent, law.status, law.source
+        ));
+    }
+    lines
+}
+
 fn training_lines(p: &Projection, a: &Assumptions) -> Vec<Note> {
     use NoteKind::Assumption as A;
+    let mfu_label = match model::precision::training_speedup(p.precision.train, a) {
+        Some(_) => "MFU (vs BF16 peak)".to_string(),
+        None => format!(
+            "MFU (a BF16 figure, applied to the {} peak)",
+            p.precision.train
+        ),
+    };
     let mut lines = vec![sourced(
         A,
-        "MFU (vs BF16 peak)",
+        &mfu_label,
         range(&a.mfu),
         &a.mfu.status,
         &a.mfu.source,
@@ -804,19 +921,29 @@ fn training_lines(p: &Projection, a: &Assumptions) -> Vec<Note> {
                 &p.model.status,
                 "the model's published batch (see its source)",
             ),
-            (None, None) => {
-                let law = &a.critical_batch;
-                sourced(
-                    A,
-                    "global batch",
-                    format!("{} x C^{}", law.value.coefficient, law.value.exponent),
-                    &law.status,
-                    &law.source,
-                )
-            }
+            (None, None) => law_line("global batch", &a.critical_batch),
         },
     );
+    if a.global_batch_tokens.is_none()
+        && p.model.global_batch_tokens.is_none()
+        && p.model.training_flop().is_none()
+    {
+        lines.push(law_line(
+            "compute the model's size is optimal for",
+            &a.compute_optimal_model,
+        ));
+    }
     lines
+}
+
+fn law_line(what: &str, law: &Sourced<PowerLaw>) -> Note {
+    sourced(
+        NoteKind::Assumption,
+        what,
+        format!("{} x C^{}", law.value.coefficient, law.value.exponent),
+        &law.status,
+        &law.source,
+    )
 }
 
 /// How an all-in power figure was obtained, in words.
@@ -893,7 +1020,7 @@ impl<'a> ComparisonView<'a> {
                 },
                 Err(e) => ComparedJson::Failed {
                     accelerator: &c.accelerator,
-                    error: crate::error::chain(e),
+                    error: crate::text::chain(e),
                 },
             })
             .collect();
@@ -998,7 +1125,7 @@ pub fn comparison_table(
                 let mut cells = vec![Cell::from(c.accelerator.as_str())];
                 cells.resize(t.columns.len(), Cell::Missing);
                 t.push_row(cells);
-                notes.push(format!("{}: {}", c.accelerator, crate::error::chain(e)));
+                notes.push(format!("{}: {}", c.accelerator, crate::text::chain(e)));
             }
         }
     }
@@ -1020,7 +1147,7 @@ pub fn comparison_table(
         })
         .collect();
     for note in cost_notes(&prices, &costs.defaults, &costs.serving_utilisation) {
-        t.push_note(note);
+        t.push_assumption_note(note);
     }
     if let Some(p) = compared.iter().find_map(|c| c.outcome.as_ref().ok()) {
         let a = Assumptions {
@@ -1031,7 +1158,7 @@ pub fn comparison_table(
             .into_iter()
             .filter(|n| !matches!(n.kind, NoteKind::PowerMethod | NoteKind::Users))
         {
-            t.push_note(n.text);
+            t.push_assumption_note(n.text);
         }
     }
     t

@@ -220,8 +220,10 @@ pub struct Table {
     pub title: Option<String>,
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Cell>>,
-    /// Lines under the table (terminal, Markdown, HTML; not CSV): assumptions, notes.
+    /// Lines under the table (terminal, Markdown, HTML): assumptions, notes.
     pub notes: Vec<String>,
+    /// The notes carry the assumptions the figures rest on, so CSV keeps them too.
+    pub notes_are_assumptions: bool,
 }
 
 impl Table {
@@ -275,6 +277,13 @@ impl Table {
         self.notes.push(note.into());
     }
 
+    /// A note the figures depend on (an assumption, its status and source): kept in every
+    /// format, CSV included.
+    pub fn push_assumption_note(&mut self, note: impl Into<String>) {
+        self.notes_are_assumptions = true;
+        self.push_note(note);
+    }
+
     /// The headers shown on screen.
     pub fn headers(&self) -> Vec<String> {
         self.columns.iter().map(|c| c.header.clone()).collect()
@@ -310,6 +319,7 @@ impl Table {
             columns: self.columns.iter().filter(|c| !c.detail).cloned().collect(),
             rows: self.rows.iter().map(|r| pick(r)).collect(),
             notes: self.notes.clone(),
+            notes_are_assumptions: self.notes_are_assumptions,
         }
     }
 }

@@ -147,7 +147,7 @@ impl TimelineView<'_> {
             t.push_note(format!("'-': {g}"));
         }
         for note in self.notes() {
-            t.push_note(note);
+            t.push_assumption_note(note);
         }
         t
     }
@@ -207,8 +207,18 @@ impl TimelineView<'_> {
             "  {}",
             describe("serving utilisation", &self.costs.serving_utilisation)
         ));
+        notes.push("prices per accelerator (USD, value — status — source):".into());
+        for (accelerator, price) in &self.costs.prices {
+            notes.push(format!("  {}", describe(accelerator, price)));
+        }
         notes.push(
-            "Prices per accelerator with their sources: --format json (costs.prices); projection assumptions as under `fleetbench project`.".into(),
+            "projection assumptions (value — status — source; each fleet's PUE, power method and site as under `fleetbench project --fleet ID`):"
+                .into(),
+        );
+        notes.extend(
+            super::projection::shared_assumption_lines(self.assumptions)
+                .into_iter()
+                .map(|line| format!("  {line}")),
         );
         notes
     }

@@ -172,8 +172,9 @@ impl Limits {
         Ok(())
     }
 
-    /// Every layout worth trying: TP in powers of two up to the domain, any number of
-    /// pipeline stages up to the layers, EP in powers of two up to the experts.
+    /// Every layout worth trying: TP in powers of two up to the domain, EP in powers of two
+    /// up to the experts, and pipeline stages (up to the layers) only where each stage
+    /// fills a scale-up domain. A user may still fix any layout `check` allows.
     pub fn candidates(&self) -> Vec<Layout> {
         let powers = |max: u32| {
             std::iter::successors(Some(1u32), |n| n.checked_mul(2)).take_while(move |n| *n <= max)
@@ -182,7 +183,14 @@ impl Limits {
         let mut out = Vec::new();
         for tp in powers(tp_max) {
             for ep in powers(self.experts.max(1)) {
-                for pp in 1..=self.layers.max(1) {
+                // Pipeline stages go across scale-up domains: a replica pipelines only once
+                // each stage fills its domain (no power-of-two group twice as large fits).
+                let stages = if tp * ep * 2 > tp_max {
+                    self.layers.max(1)
+                } else {
+                    1
+                };
+                for pp in 1..=stages {
                     let layout = Layout { tp, pp, ep };
                     if f64::from(layout.accelerators()) > self.accelerators {
                         break;

@@ -7,9 +7,9 @@ use plotters::coord::ranged1d::{AsRangedCoord, SegmentValue, ValueFormatter};
 use plotters::prelude::*;
 
 use super::{STRAGGLER_COLOUR, draw_error, rgb, svg_to_inline};
-use crate::error::Result;
 use crate::model::Range;
 use crate::model::units::si;
+use crate::report::Result;
 
 const WIDTH: u32 = 900;
 const ROW_HEIGHT: u32 = 30;

@@ -6,9 +6,9 @@
 use super::bars::{self, Bar, BarChart};
 use super::measured::Measured;
 use super::{FleetOutcome, INFERENCE_COLOUR, Inputs, TRAINING_COLOUR, doc};
-use crate::error::Result;
 use crate::model::units::{range_text, si};
 use crate::model::{Projection, Range, local_equivalents};
+use crate::report::Result;
 use crate::report::Table;
 
 fn training(p: &Projection) -> Option<Range> {

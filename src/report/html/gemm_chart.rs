@@ -7,9 +7,9 @@
 use plotters::prelude::*;
 
 use super::{KERNEL_COLOURS, PEAK_COLOUR, ROOF_COLOUR, draw_error, rgb, svg_to_inline};
-use crate::error::Result;
 use crate::kernels::{Dtype, GemmShape};
 use crate::model::units::sig3;
+use crate::report::Result;
 use crate::results::{ClusterResults, RunResults};
 
 const SIZE: (u32, u32) = (900, 520);

@@ -5,9 +5,9 @@
 
 use super::bars::{self, Bar, BarChart};
 use super::{NODE_COLOUR, doc, gemm_chart};
-use crate::error::Result;
 use crate::model::Range;
 use crate::model::units::sig3;
+use crate::report::Result;
 use crate::report::{Table, results_tables};
 use crate::results::{ClusterResults, ResultsFile, RunResults};
 

@@ -5,9 +5,9 @@
 use plotters::prelude::*;
 
 use super::{COMPANY_COLOURS, draw_error, rgb, svg_to_inline};
-use crate::error::Result;
 use crate::model::timeline::Timeline;
 use crate::model::units::si;
+use crate::report::Result;
 
 const SIZE: (u32, u32) = (900, 460);
 
