@@ -108,3 +108,21 @@ fn real_run_output_validates_and_broken_copies_do_not() {
     version["schema_version"] = json!(2);
     assert!(!errors(&version).is_empty(), "schema_version 2 passed");
 }
+
+/// Every element type the binary can write is one the schema allows, in GEMM rows and in
+/// tuning records (a new dtype such as f16f32 must be added to both).
+#[test]
+fn the_schema_allows_every_dtype() {
+    let schema = schema();
+    for list in ["gemm", "tuning"] {
+        let allowed = &schema["properties"][list]["items"]["properties"]["dtype"]["enum"];
+        let allowed = allowed.as_array().expect("a dtype enum");
+        for dtype in fleetbench::kernels::Dtype::ALL {
+            let name = serde_json::to_value(dtype).unwrap();
+            assert!(
+                allowed.contains(&name),
+                "{list}: {name} missing from {allowed:?}"
+            );
+        }
+    }
+}
