@@ -66,6 +66,52 @@ pub enum Error {
         error: BridgeError,
         hint: &'static str,
     },
+    /// A run stopped by SIGINT or SIGTERM (exit 130 or 143, the shell's 128 + signal).
+    #[error("interrupted by {signal}")]
+    Interrupted { signal: StopSignal },
+    /// The GPU device was lost (driver reset, device removed or destroyed) (exit 1).
+    /// `during` names the work in flight ("measuring tiled f32 512x512x512"), added by the
+    /// measuring loop that knew it.
+    #[error("lost the device{}: {reason}", during_text(.during))]
+    DeviceLost {
+        during: Option<String>,
+        reason: String,
+    },
+    /// The device would not hold a benchmark's buffers: out of memory, or a buffer it
+    /// refused when allocated (exit 1; `run` records it as skipped and goes on).
+    #[error("{what}: the device refused its buffers: {reason}")]
+    Allocation { what: String, reason: String },
+    /// A run that ended early after writing what it had measured: its cause (which gives
+    /// the exit code) and where the partial results went.
+    #[error("{cause}; {kept}")]
+    Stopped { cause: Box<Error>, kept: String },
+}
+
+/// The signals that stop a run early, keeping what it measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::Display)]
+pub enum StopSignal {
+    #[strum(serialize = "SIGINT")]
+    Interrupt,
+    #[strum(serialize = "SIGTERM")]
+    Terminate,
+}
+
+impl StopSignal {
+    /// The exit code of a process stopped by this signal: 128 plus its number, as shells
+    /// report a process the signal killed.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            StopSignal::Interrupt => 130,
+            StopSignal::Terminate => 143,
+        }
+    }
+}
+
+fn during_text(during: &Option<String>) -> String {
+    during
+        .as_deref()
+        .map(|d| format!(" while {d}"))
+        .unwrap_or_default()
 }
 
 fn hint_text(hint: &str) -> String {
@@ -117,6 +163,9 @@ fn cluster_hint(e: &ClusterError) -> &'static str {
             "pass one job's files, or --allow-partial to keep the first"
         }
         ClusterError::MissingRanks { .. } => "pass --allow-partial to merge the others",
+        ClusterError::PartialRank { .. } => {
+            "pass --allow-partial to merge what it measured, or run that rank again"
+        }
         ClusterError::NoCommonBenchmark => {
             "were they run with different --kernel, --dtype or --sizes?"
         }
@@ -198,7 +247,37 @@ impl Error {
             | Error::Cluster { .. }
             | Error::Bridge { .. } => 2,
             Error::Report(e) if e.is_usage() => 2,
-            Error::Runtime(_) | Error::Write(_) | Error::Report(_) => 1,
+            Error::Runtime(_)
+            | Error::Write(_)
+            | Error::Report(_)
+            | Error::DeviceLost { .. }
+            | Error::Allocation { .. } => 1,
+            Error::Interrupted { signal } => signal.exit_code(),
+            Error::Stopped { cause, .. } => cause.exit_code(),
+        }
+    }
+
+    /// Whether this error ends a measuring run at once (a signal, a lost device) rather
+    /// than failing one piece of work: loops that try many things (the autotuner's
+    /// candidates, a run's GEMMs) must stop on it instead of counting it and going on.
+    pub fn ends_run(&self) -> bool {
+        matches!(
+            self,
+            Error::Interrupted { .. } | Error::DeviceLost { .. } | Error::Stopped { .. }
+        )
+    }
+
+    /// A lost device's error with the work in flight named, when not named already.
+    pub fn during(self, work: impl FnOnce() -> String) -> Self {
+        match self {
+            Error::DeviceLost {
+                during: None,
+                reason,
+            } => Error::DeviceLost {
+                during: Some(work()),
+                reason,
+            },
+            other => other,
         }
     }
 

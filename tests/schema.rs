@@ -110,11 +110,11 @@ fn real_run_output_validates_and_broken_copies_do_not() {
 }
 
 /// Every element type the binary can write is one the schema allows, in GEMM rows and in
-/// tuning records (a new dtype such as f16f32 must be added to both).
+/// tuning records and skipped GEMMs (a new dtype such as f16f32 must be added to each).
 #[test]
 fn the_schema_allows_every_dtype() {
     let schema = schema();
-    for list in ["gemm", "tuning"] {
+    for list in ["gemm", "tuning", "skipped"] {
         let allowed = &schema["properties"][list]["items"]["properties"]["dtype"]["enum"];
         let allowed = allowed.as_array().expect("a dtype enum");
         for dtype in fleetbench::kernels::Dtype::ALL {
@@ -125,4 +125,28 @@ fn the_schema_allows_every_dtype() {
             );
         }
     }
+}
+
+#[test]
+fn a_partial_run_with_skipped_gemms_validates() {
+    let Some(mut results) = real_results("schema: partial run") else {
+        return;
+    };
+    assert_eq!(results["complete"], true, "a complete run says so");
+    let skipped = fleetbench::results::SkippedGemm {
+        kernel: fleetbench::kernels::KernelId::Tiled,
+        dtype: fleetbench::kernels::Dtype::F32,
+        shape: fleetbench::kernels::GemmShape::square(8192),
+        workload: None,
+        reason: "gemm tiled f32 8192x8192x8192: the device refused its buffers: out of memory"
+            .into(),
+    };
+    results["skipped"] = json!([skipped]);
+    results["complete"] = json!(false);
+    results["stopped"] = json!("interrupted by SIGINT");
+    let found = errors(&results);
+    assert!(found.is_empty(), "a partial run rejected: {found:#?}");
+
+    results["skipped"][0]["reason"] = json!("");
+    assert!(!errors(&results).is_empty(), "an empty reason passed");
 }

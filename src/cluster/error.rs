@@ -42,6 +42,15 @@ pub enum ClusterError {
         path.display()
     )]
     NoRank { path: PathBuf },
+    #[error(
+        "{}: rank {rank}'s results are partial (its run stopped early: {stopped})",
+        path.display()
+    )]
+    PartialRank {
+        path: PathBuf,
+        rank: u32,
+        stopped: String,
+    },
     #[error("no usable results file among {given} given: {first_problem}")]
     NoUsableFile { given: usize, first_problem: String },
     #[error("{}: rank {rank} again (already in {})", path.display(), first.display())]

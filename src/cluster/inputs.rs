@@ -1,7 +1,9 @@
 //! Reading the per-rank results files `merge` is given: files and directories of `*.json`,
 //! each read by `results::read` and checked to be a run's file written under a launcher. Every
 //! problem is a `ClusterError` naming the file and what is wrong; when partial merges are
-//! allowed a bad file is skipped and its line kept for the merged output.
+//! allowed a bad file is skipped and its line kept for the merged output. A rank whose run
+//! stopped early (`"complete": false`) is refused like a missing rank, unless partial
+//! merges are allowed: then what it measured is merged and the merge lists it.
 
 use std::path::{Path, PathBuf};
 
@@ -70,12 +72,22 @@ pub fn collect_paths(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<Vec<P
     Ok(paths)
 }
 
-/// Loads every path; the first bad file is an error unless `allow_partial`, when it is
-/// skipped and noted.
+/// Loads every path; the first bad file (or partial rank) is an error unless
+/// `allow_partial`, when a bad file is skipped and noted and a partial rank is kept.
 pub fn load_all(paths: &[PathBuf], allow_partial: bool) -> Result<Loaded> {
     let mut loaded = Loaded::default();
     for path in paths {
         match load(path) {
+            Ok(file) if !file.results.complete && !allow_partial => {
+                return Err(ClusterError::PartialRank {
+                    path: file.path,
+                    rank: file.rank,
+                    stopped: file
+                        .results
+                        .stopped
+                        .unwrap_or_else(|| "no reason recorded".into()),
+                });
+            }
             Ok(file) => loaded.files.push(file),
             Err(err) if allow_partial => loaded.skipped.push(chain(&err)),
             Err(err) => return Err(err),

@@ -102,6 +102,20 @@ pub fn merge(
         });
     }
 
+    let partial_ranks: Vec<u32> = files
+        .iter()
+        .filter(|f| !f.results.complete)
+        .map(|f| f.rank)
+        .collect();
+    if !partial_ranks.is_empty() {
+        let list: Vec<String> = partial_ranks.iter().map(u32::to_string).collect();
+        notes.push(format!(
+            "Partial rank{} {}: the run stopped early; only what it measured is merged, and \
+             the benchmark is chosen among what every rank measured.",
+            if list.len() == 1 { "" } else { "s" },
+            list.join(", ")
+        ));
+    }
     let benchmark = choose_benchmark(&files, opts)?;
     let bench_key = GemmKey {
         kernel: benchmark.kernel,
@@ -171,8 +185,9 @@ pub fn merge(
         job_id,
         world_size,
         world_size_recorded: recorded_size.is_some(),
-        complete: missing.is_empty(),
+        complete: missing.is_empty() && partial_ranks.is_empty(),
         missing_ranks: missing,
+        partial_ranks,
         skipped,
         straggler_threshold_percent: opts.threshold * 100.0,
         nodes: nodes(&ranks),

@@ -1,8 +1,14 @@
 //! `fleetbench run`: pick an adapter, measure its peaks and verified GEMM throughput,
 //! print the table (or JSON/CSV/Markdown), and write the results file atomically.
-//! A GEMM that fails verification is shown as failed and makes the command exit 1.
+//! A GEMM that fails verification is shown as failed and makes the command exit 1, as
+//! does one the device would not allocate (recorded as skipped; the run goes on).
+//!
+//! Ctrl-C or SIGTERM stops the run at the next sample, and a lost device ends it: what was
+//! measured before is written (marked `"complete": false`, with why it `stopped`), never
+//! over an existing file other than an earlier partial one (it goes beside it, as
+//! `NAME.partial.EXT`); the exit code is 130 (SIGINT), 143 (SIGTERM) or 1.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
@@ -15,11 +21,12 @@ use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::gpu::adapter::{self, AdapterSelector};
 use crate::kernels::{Dtype, GemmShape, KernelId};
-use crate::measure::session::run_session;
+use crate::measure::session::{Measured, run_session};
+use crate::measure::stop;
 use crate::model::scenario::{self, ModelOverrides};
 use crate::model::{Catalog, ReferenceModel};
 use crate::report::{Destination, Format, Table, View, results_tables};
-use crate::results::{GemmRecord, RunResults};
+use crate::results::{self, GemmRecord, ResultsFile, RunResults};
 use crate::text::printable;
 
 mod plan;
@@ -145,10 +152,20 @@ pub fn execute(args: &RunArgs) -> Result<()> {
     let slow_gl = chosen.description.is_slow_software_gl();
     let ctx = GpuContext::open(chosen)?;
     let plan = plan_for(args, &ctx, slow_gl)?;
+    stop::catch_signals()?;
     let progress = progress_bar(plan.steps());
-    let results = run_session(&ctx, &plan, &progress);
+    let measured = run_session(&ctx, &plan, &progress);
     progress.finish_and_clear();
-    let mut results = results?;
+    let Measured {
+        mut results,
+        stopped_by,
+    } = measured.map_err(|err| match err {
+        err if err.ends_run() => Error::Stopped {
+            cause: Box::new(err),
+            kept: "nothing was measured yet, so nothing was written".into(),
+        },
+        err => err,
+    })?;
     results.cluster = rank.launcher.is_some().then_some(rank);
     // The measurement is written even when projecting it fails (e.g. `--mfu measured` on a
     // GEMM that outran its probe, or an int8-only run); that is reported after: an error
@@ -158,6 +175,13 @@ pub fn execute(args: &RunArgs) -> Result<()> {
         results,
         fleets: fleets.as_ref().ok().cloned(),
     };
+    if let Some(cause) = stopped_by {
+        let kept = write_partial(&destination, &view)?;
+        return Err(Error::Stopped {
+            cause: Box::new(cause),
+            kept,
+        });
+    }
     destination.write(&view)?;
     if let Err(err) = fleets {
         if projection.asked_for {
@@ -165,7 +189,55 @@ pub fn execute(args: &RunArgs) -> Result<()> {
         }
         eprintln!("warning: fleets not projected: {}", err.one_line());
     }
-    verification_status(&view.results)
+    run_status(&view.results)
+}
+
+/// Writes an incomplete run's results and says where they went. Never over an existing
+/// file other than an earlier partial results file: a complete run (or anything else)
+/// there is left as it was and the partial results go beside it.
+fn write_partial(destination: &Destination, view: &RunView) -> Result<String> {
+    let what = match view.results.gemm.len() {
+        0 => "kept the peaks measured before it (no GEMM yet), marked incomplete".to_string(),
+        1 => "kept the GEMM result measured before it, marked incomplete".to_string(),
+        n => format!("kept the {n} GEMM results measured before it, marked incomplete"),
+    };
+    let Some(path) = destination.path.as_deref() else {
+        destination.write(view)?;
+        return Ok(what);
+    };
+    if !path.exists() || holds_partial_results(path) {
+        destination.write(view)?;
+        return Ok(format!("{what}, in {}", path.display()));
+    }
+    let beside = partial_path(path);
+    let partial = Destination {
+        path: Some(beside.clone()),
+        ..destination.clone()
+    };
+    partial.write(view)?;
+    Ok(format!(
+        "{what}, in {} ({} was left as it was)",
+        beside.display(),
+        path.display()
+    ))
+}
+
+/// Whether `path` holds the results of a run that stopped early (which a later partial
+/// run may replace).
+fn holds_partial_results(path: &Path) -> bool {
+    matches!(results::read(path), Ok(ResultsFile::Run(run)) if !run.complete)
+}
+
+/// `NAME.partial.EXT` beside `NAME.EXT` (`NAME.partial` without an extension).
+fn partial_path(path: &Path) -> PathBuf {
+    let stem = path.file_stem().unwrap_or(path.as_os_str()).to_os_string();
+    let mut name = stem;
+    name.push(".partial");
+    if let Some(extension) = path.extension() {
+        name.push(".");
+        name.push(extension);
+    }
+    path.with_file_name(name)
 }
 
 /// What `run` shows: its JSON is the results file; its tables add the fleets projected.
@@ -235,21 +307,30 @@ fn rank_aware_selector(flag: Option<&str>, rank: &RankInfo) -> AdapterSelector {
     }
 }
 
-/// Exit 1 (after the output is written) when any GEMM failed verification.
-fn verification_status(results: &RunResults) -> Result<()> {
+/// Exit 1 (after the output is written) when any GEMM failed verification or was
+/// skipped because the device would not allocate it.
+fn run_status(results: &RunResults) -> Result<()> {
     let failed: Vec<String> = results
         .gemm
         .iter()
         .filter(|g| !g.verified)
         .map(GemmRecord::label)
         .collect();
-    if failed.is_empty() {
+    let skipped: Vec<String> = results.skipped.iter().map(|s| s.label()).collect();
+    let mut problems = Vec::new();
+    if !failed.is_empty() {
+        problems.push(format!("verification failed: {}", failed.join(", ")));
+    }
+    if !skipped.is_empty() {
+        problems.push(format!(
+            "skipped (the device refused their buffers): {}",
+            skipped.join(", ")
+        ));
+    }
+    if problems.is_empty() {
         Ok(())
     } else {
-        Err(Error::runtime(format!(
-            "verification failed: {}",
-            failed.join(", ")
-        )))
+        Err(Error::runtime(problems.join("; ")))
     }
 }
 
@@ -285,9 +366,9 @@ mod tests {
     #[test]
     fn a_failed_verification_is_a_runtime_error_naming_the_benchmark() {
         let mut results: RunResults = serde_json::from_str(SAMPLE_RESULTS).unwrap();
-        assert!(verification_status(&results).is_ok());
+        assert!(run_status(&results).is_ok());
         results.gemm[0].verified = false;
-        let error = verification_status(&results).unwrap_err();
+        let error = run_status(&results).unwrap_err();
         assert_eq!(error.exit_code(), 1);
         assert_eq!(error.to_string(), "verification failed: tiled f32 64x64x64");
     }
@@ -326,6 +407,59 @@ mod tests {
         let row = text.lines().find(|l| l.starts_with("| tiled")).unwrap();
         assert!(row.contains("FAILED"), "{row}");
         assert!(row.contains("| - | - | - |"), "{row}");
+    }
+
+    #[test]
+    fn partial_results_go_beside_an_existing_file_named_name_partial_ext() {
+        assert_eq!(
+            partial_path(Path::new("out/results.json")),
+            Path::new("out/results.partial.json")
+        );
+        assert_eq!(
+            partial_path(Path::new("rank-3")),
+            Path::new("rank-3.partial")
+        );
+    }
+
+    #[test]
+    fn only_an_earlier_partial_run_may_be_replaced_by_a_partial_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("results.json");
+        let mut results: RunResults = serde_json::from_str(SAMPLE_RESULTS).unwrap();
+        assert!(results.complete, "a file without the field is complete");
+        std::fs::write(&path, serde_json::to_vec(&results).unwrap()).unwrap();
+        assert!(!holds_partial_results(&path));
+        results.complete = false;
+        results.stopped = Some("interrupted by SIGINT".into());
+        std::fs::write(&path, serde_json::to_vec(&results).unwrap()).unwrap();
+        assert!(holds_partial_results(&path));
+        std::fs::write(&path, "kernel,gflops\n").unwrap();
+        assert!(!holds_partial_results(&path), "not a results file");
+    }
+
+    #[test]
+    fn a_stopped_run_exits_with_its_cause_and_says_where_the_results_went() {
+        let stopped = |cause| Error::Stopped {
+            cause: Box::new(cause),
+            kept: "kept 2".into(),
+        };
+        let interrupted = |signal| Error::Interrupted { signal };
+        let sigint = stopped(interrupted(crate::error::StopSignal::Interrupt));
+        assert_eq!(sigint.exit_code(), 130);
+        assert_eq!(sigint.one_line(), "interrupted by SIGINT; kept 2");
+        let sigterm = stopped(interrupted(crate::error::StopSignal::Terminate));
+        assert_eq!(sigterm.exit_code(), 143);
+        let lost = Error::DeviceLost {
+            during: None,
+            reason: "reset".into(),
+        }
+        .during(|| "measuring tiled f32 8x8x8".into())
+        .during(|| "not this".into());
+        assert_eq!(
+            lost.to_string(),
+            "lost the device while measuring tiled f32 8x8x8: reset"
+        );
+        assert_eq!(stopped(lost).exit_code(), 1);
     }
 
     #[test]

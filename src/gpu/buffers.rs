@@ -13,14 +13,9 @@ const STORAGE_ALIGN: u64 = 16;
 pub fn storage_with(ctx: &GpuContext, label: &str, data: &[u8]) -> wgpu::Buffer {
     let mut contents = data.to_vec();
     contents.resize(round_up(data.len() as u64) as usize, 0);
-    ctx.device
-        .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some(label),
-            contents: &contents,
-            usage: wgpu::BufferUsages::STORAGE
-                | wgpu::BufferUsages::COPY_SRC
-                | wgpu::BufferUsages::COPY_DST,
-        })
+    let usage =
+        wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST;
+    filled(ctx, label, usage, &contents)
 }
 
 /// A zeroed storage buffer of `size` bytes.
@@ -67,12 +62,25 @@ pub fn storage_texture_with(
 
 /// A uniform buffer holding `data`.
 pub fn uniform_with(ctx: &GpuContext, label: &str, data: &[u8]) -> wgpu::Buffer {
-    ctx.device
-        .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some(label),
-            contents: data,
-            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-        })
+    let usage = wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST;
+    filled(ctx, label, usage, data)
+}
+
+/// A buffer holding `data` (a multiple of 4 bytes), written through the queue. Not
+/// `create_buffer_init`: it maps the new buffer, and panics when the device refused it
+/// (out of memory, too large, device lost), where this leaves an error for the caller's
+/// error scope.
+fn filled(ctx: &GpuContext, label: &str, usage: wgpu::BufferUsages, data: &[u8]) -> wgpu::Buffer {
+    let buffer = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(label),
+        size: data.len().max(4) as u64,
+        usage: usage | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    if !data.is_empty() {
+        ctx.queue.write_buffer(&buffer, 0, data);
+    }
+    buffer
 }
 
 /// Copies `source` to a staging buffer and returns its bytes.

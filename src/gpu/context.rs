@@ -1,6 +1,12 @@
 //! An open device on one adapter, with every wgpu error caught instead of panicking:
 //! operations run inside error scopes, uncaptured errors and device loss are recorded and
-//! turned into runtime errors, and polling waits with a timeout.
+//! turned into errors (a lost device is `Error::DeviceLost`, a buffer the device will not
+//! hold `Error::Allocation`), and polling waits with a timeout.
+//!
+//! Test hook: `FLEETBENCH_TEST_DEVICE_MAX_BUFFER_SIZE=BYTES` opens the device with that
+//! maximum buffer size while `limits` (what plans are checked against) stays the adapter's,
+//! so a large buffer is refused when allocated, as on a device out of memory. For tests of
+//! that path only; it changes no measurement.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -11,6 +17,18 @@ use crate::error::{Error, Result};
 /// How long one wait for the GPU may take before the run is abandoned.
 const POLL_TIMEOUT: Duration = Duration::from_secs(600);
 
+/// The test hook lowering the device's maximum buffer size (see the module's doc).
+const MAX_BUFFER_SIZE_HOOK: &str = "FLEETBENCH_TEST_DEVICE_MAX_BUFFER_SIZE";
+
+/// What went wrong on the device outside any error scope: the first is kept.
+#[derive(Debug, Clone)]
+enum Fault {
+    /// The device was lost (or destroyed): nothing more will run on it.
+    Lost(String),
+    /// An error no scope caught.
+    Uncaptured(String),
+}
+
 /// A device and queue plus what was learnt about the adapter.
 pub struct GpuContext {
     pub description: AdapterDescription,
@@ -18,12 +36,13 @@ pub struct GpuContext {
     pub queue: wgpu::Queue,
     pub features: wgpu::Features,
     pub limits: wgpu::Limits,
-    /// The first uncaptured error or device-loss message, if any.
-    fault: Arc<Mutex<Option<String>>>,
+    /// The first uncaptured error or device loss, if any.
+    fault: Arc<Mutex<Option<Fault>>>,
 }
 
 impl GpuContext {
-    /// Opens a device with the features fleetbench can use and the adapter's own limits.
+    /// Opens a device with the features fleetbench can use and the adapter's own limits
+    /// (lowered only by the test hook above).
     pub fn open(discovered: DiscoveredAdapter) -> Result<Self> {
         let DiscoveredAdapter {
             adapter,
@@ -36,7 +55,7 @@ impl GpuContext {
         let descriptor = wgpu::DeviceDescriptor {
             label: Some("fleetbench"),
             required_features: features,
-            required_limits: limits.clone(),
+            required_limits: device_limits(&limits)?,
             ..Default::default()
         };
         let (device, queue) =
@@ -69,24 +88,30 @@ impl GpuContext {
         self.features.contains(feature)
     }
 
-    /// Runs `f` inside validation, out-of-memory and internal error scopes and returns
-    /// the first error any of them caught, described with `what`.
+    /// Runs `f` inside error scopes and returns the first error they caught, described
+    /// with `what`. A lost device is said as such, whatever error its loss made an
+    /// operation report.
     pub fn scoped<T>(&self, what: &str, f: impl FnOnce() -> T) -> Result<T> {
+        let scopes = self.error_scopes();
+        let value = f();
+        match scopes.close()? {
+            Some(err) => Err(Error::runtime(format!("{what}: {err}"))),
+            None => Ok(value),
+        }
+    }
+
+    /// Opens validation, out-of-memory and internal error scopes until the returned value
+    /// is closed (or dropped).
+    pub fn error_scopes(&self) -> ErrorScopes<'_> {
         let internal = self.device.push_error_scope(wgpu::ErrorFilter::Internal);
         let memory = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let value = f();
-        let errors = [validation.pop(), memory.pop(), internal.pop()];
-        for pending in errors {
-            if let Some(err) = pollster::block_on(pending) {
-                return Err(Error::runtime(format!(
-                    "{what}: {}",
-                    one_line(&err.to_string())
-                )));
-            }
+        ErrorScopes {
+            ctx: self,
+            validation,
+            memory,
+            internal,
         }
-        self.check_fault()?;
-        Ok(value)
     }
 
     /// Blocks until all submitted work is done; device loss or a hang is an error.
@@ -96,42 +121,127 @@ impl GpuContext {
                 submission_index: None,
                 timeout: Some(POLL_TIMEOUT),
             })
-            .map_err(|e| Error::runtime(format!("waiting for the GPU failed: {e}")))?;
+            .map_err(|e| match self.check_fault() {
+                Err(lost @ Error::DeviceLost { .. }) => lost,
+                _ => Error::runtime(format!("waiting for the GPU failed: {e}")),
+            })?;
         self.check_fault()
     }
 
-    /// Turns a recorded uncaptured error or device loss into an error.
+    /// Turns a recorded device loss or uncaptured error into an error.
     pub fn check_fault(&self) -> Result<()> {
         match self.fault.lock().map(|f| f.clone()) {
-            Ok(Some(message)) => Err(Error::runtime(message)),
+            Ok(Some(Fault::Lost(reason))) => Err(Error::DeviceLost {
+                during: None,
+                reason,
+            }),
+            Ok(Some(Fault::Uncaptured(message))) => Err(Error::runtime(message)),
             _ => Ok(()),
+        }
+    }
+
+    /// Destroys the device as a driver reset would lose it: the loss is reported through
+    /// wgpu's device-lost callback like any other. For tests of what a run does then.
+    pub fn destroy_for_test(&self) {
+        self.device.destroy();
+        let _ = self.device.poll(wgpu::PollType::Poll);
+    }
+}
+
+/// Error scopes open on the device; popped (innermost first) by `close` or on drop.
+pub struct ErrorScopes<'a> {
+    ctx: &'a GpuContext,
+    // Declared innermost first, so dropping pops them in the order they were pushed back.
+    validation: wgpu::ErrorScopeGuard,
+    memory: wgpu::ErrorScopeGuard,
+    internal: wgpu::ErrorScopeGuard,
+}
+
+impl ErrorScopes<'_> {
+    /// Pops the scopes: the first error they caught, on one line; Err when the device is
+    /// lost or an uncaptured error was recorded.
+    pub fn close(self) -> Result<Option<String>> {
+        let ErrorScopes {
+            ctx,
+            validation,
+            memory,
+            internal,
+        } = self;
+        let mut caught = None;
+        for pending in [validation.pop(), memory.pop(), internal.pop()] {
+            if let Some(err) = pollster::block_on(pending) {
+                caught.get_or_insert_with(|| one_line(&err.to_string()));
+            }
+        }
+        if caught.is_some() {
+            // A destroyed device reports its loss on the next poll, and an operation on it
+            // may fail first with an error that does not say why.
+            let _ = ctx.device.poll(wgpu::PollType::Poll);
+        }
+        ctx.check_fault()?;
+        Ok(caught)
+    }
+
+    /// Closes scopes opened around a benchmark's buffers: an error they caught (out of
+    /// memory, a size the device refuses) is `Error::Allocation` for `what`, which a run
+    /// records and goes on from; a lost device is still `Error::DeviceLost`.
+    pub fn allocated(self, what: &str) -> Result<()> {
+        match self.close()? {
+            Some(reason) => Err(Error::Allocation {
+                what: what.to_string(),
+                reason,
+            }),
+            None => Ok(()),
         }
     }
 }
 
-fn install_fault_handlers(device: &wgpu::Device, fault: &Arc<Mutex<Option<String>>>) {
+/// The limits the device is opened with: the adapter's own, unless the test hook lowers
+/// the maximum buffer size.
+fn device_limits(adapter: &wgpu::Limits) -> Result<wgpu::Limits> {
+    let mut limits = adapter.clone();
+    if let Ok(text) = std::env::var(MAX_BUFFER_SIZE_HOOK) {
+        let bytes: u64 = text.trim().parse().map_err(|_| {
+            Error::usage(format!(
+                "{MAX_BUFFER_SIZE_HOOK}={} is not a number of bytes",
+                crate::text::printable(&text)
+            ))
+        })?;
+        limits.max_buffer_size = limits.max_buffer_size.min(bytes);
+    }
+    Ok(limits)
+}
+
+fn install_fault_handlers(device: &wgpu::Device, fault: &Arc<Mutex<Option<Fault>>>) {
     let lost = Arc::clone(fault);
     device.set_device_lost_callback(move |reason, message| {
-        // A deliberate destroy at drop time is not a fault.
-        if reason != wgpu::DeviceLostReason::Destroyed {
-            record(
-                &lost,
-                format!("GPU device lost ({reason:?}): {}", one_line(&message)),
-            );
-        }
+        // `Destroyed` counts too: while the context lives nothing but a loss (or the test
+        // hook standing in for one) destroys the device; at drop nobody reads the slot.
+        let reason = match (reason, one_line(&message)) {
+            (wgpu::DeviceLostReason::Destroyed, text) if text.is_empty() => {
+                "the device was destroyed".to_string()
+            }
+            (reason, text) => format!("GPU device lost ({reason:?}): {text}"),
+        };
+        record(&lost, Fault::Lost(reason));
     });
     let uncaptured = Arc::clone(fault);
     device.on_uncaptured_error(Arc::new(move |error: wgpu::Error| {
         record(
             &uncaptured,
-            format!("GPU error: {}", one_line(&error.to_string())),
+            Fault::Uncaptured(format!("GPU error: {}", one_line(&error.to_string()))),
         );
     }));
 }
 
-fn record(fault: &Mutex<Option<String>>, message: String) {
+/// Keeps the first fault, except that a loss replaces an uncaptured error (which the loss
+/// probably caused, and which would not say that nothing more can run).
+fn record(fault: &Mutex<Option<Fault>>, new: Fault) {
     if let Ok(mut slot) = fault.lock() {
-        slot.get_or_insert(message);
+        match (&*slot, &new) {
+            (None, _) | (Some(Fault::Uncaptured(_)), Fault::Lost(_)) => *slot = Some(new),
+            _ => {}
+        }
     }
 }
 

@@ -91,6 +91,8 @@ impl PreparedGemm {
         }
         let padded = kernel.padded(shape);
         let inputs = GemmInputs::new(shape, dtype);
+        // A device out of memory, or refusing a buffer this large, fails in here.
+        let allocation = ctx.error_scopes();
         let a = Input::upload(
             kernel.family.reads_a_as_texture(),
             ctx,
@@ -119,6 +121,7 @@ impl PreparedGemm {
             pad: [0; 2],
         };
         let uniform = buffers::uniform_with(ctx, "dims", bytemuck::bytes_of(&dims));
+        allocation.allocated(&format!("{} {}", label(kernel, dtype), shape.label()))?;
         let compiled = pipelines.get_or_build(GemmVariant { kernel, dtype }, || {
             compile(
                 ctx,

@@ -9,6 +9,7 @@ pub mod peaks;
 pub mod pipeline;
 pub mod sampling;
 pub mod session;
+pub mod stop;
 pub mod verify;
 
 /// Sample statistics live with the results they end up in.

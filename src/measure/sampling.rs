@@ -1,7 +1,9 @@
 //! The timing loop shared by GEMMs and probes: warm-up (the first dispatch compiles the
 //! shader on many drivers), calibration of how many dispatches one sample holds so each
-//! sample is long enough to time, then the samples themselves.
+//! sample is long enough to time, then the samples themselves. A stop asked for by a
+//! signal (`stop`) ends the loop before its next dispatch.
 
+use super::stop;
 use crate::error::Result;
 use crate::gpu::GpuContext;
 use crate::gpu::timing::{Sample, Timer, TimingMethod};
@@ -35,6 +37,7 @@ pub fn sample(
     dispatch: impl Fn(&mut wgpu::ComputePass<'_>),
 ) -> Result<Timings> {
     let run = |repeats: u32| -> Result<Sample> {
+        stop::check()?;
         timer.time_pass(ctx, |pass| {
             for _ in 0..repeats {
                 dispatch(pass);

@@ -2,6 +2,14 @@
 //! is requested, then every requested GEMM, gathered into a `RunResults`. Limits are
 //! checked for every fixed kernel before anything runs, so a shape the adapter cannot hold
 //! fails at once rather than half-way through.
+//!
+//! Faults during the GEMMs keep what was measured: a GEMM whose buffers the device will
+//! not hold is recorded as skipped and the session goes on; a stop signal or a lost device
+//! ends it with the results so far marked incomplete, and the error that stopped it.
+//!
+//! Test hook: `SessionPlan::destroy_device_at_gemm` (set by `run` from
+//! `FLEETBENCH_TEST_DESTROY_DEVICE_AT_GEMM=N`) destroys the device as the Nth GEMM
+//! benchmark (its tuning included) starts, to test what a lost device does.
 
 use std::collections::HashMap;
 
@@ -13,12 +21,13 @@ use super::gemm::{GemmOutcome, GemmRunner, bench_gemm};
 use super::peaks::{ProbePlan, copy_bandwidth, fma_peak};
 use super::pipeline::PipelineCache;
 use super::sampling::SamplingPlan;
-use crate::error::Result;
+use super::stop;
+use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::gpu::timing::{Timer, TimingMethod};
 use crate::kernels::{Dtype, GemmKernel, GemmShape, KernelId};
 use crate::results::{
-    Environment, FmaPeaks, GemmRecord, Peaks, RunResults, SCHEMA_VERSION, ToolInfo,
+    Environment, FmaPeaks, GemmRecord, Peaks, RunResults, SCHEMA_VERSION, SkippedGemm, ToolInfo,
 };
 
 /// Everything a session measures.
@@ -32,6 +41,17 @@ pub struct SessionPlan {
     pub probes: ProbePlan,
     pub tuning: TunePlan,
     pub use_timestamps: bool,
+    /// Test hook: destroy the device as the GEMM benchmark of this number (1-based)
+    /// starts. None in every real run.
+    pub destroy_device_at_gemm: Option<usize>,
+}
+
+/// What a session measured, and the error that stopped it early, if one did (then
+/// `results.complete` is false and `results.stopped` says why).
+#[derive(Debug)]
+pub struct Measured {
+    pub results: RunResults,
+    pub stopped_by: Option<Error>,
 }
 
 /// Whether kernel `id` runs in `dtype`: `dot4-i8` runs i8 and nothing else runs i8.
@@ -67,18 +87,22 @@ impl SessionPlan {
     }
 }
 
-/// Runs the probes, the tuner and the GEMMs and returns the results file's content.
+/// Runs the probes, the tuner and the GEMMs and returns the results file's content. An
+/// error before any GEMM (limits, the probes, a stop during them) is returned as is:
+/// nothing was measured that a results file could hold.
 pub fn run_session(
     ctx: &GpuContext,
     plan: &SessionPlan,
     progress: &ProgressBar,
-) -> Result<RunResults> {
+) -> Result<Measured> {
     plan.check_limits(ctx)?;
     let timer = Timer::new(ctx, plan.use_timestamps);
     let mut methods = Vec::new();
-    let fma = measure_fma(ctx, &timer, plan, progress, &mut methods)?;
+    let fma = measure_fma(ctx, &timer, plan, progress, &mut methods)
+        .map_err(|e| e.during(|| "probing the FMA peak".into()))?;
     progress.set_message("copy bandwidth");
-    let bandwidth = copy_bandwidth(ctx, &timer, &plan.probes)?;
+    let bandwidth = copy_bandwidth(ctx, &timer, &plan.probes)
+        .map_err(|e| e.during(|| "probing the copy bandwidth".into()))?;
     methods.push(bandwidth.method);
     progress.inc(1);
 
@@ -91,21 +115,44 @@ pub fn run_session(
     };
     let mut tuner = Tuner::new(plan.tuning.clone(), progress);
     let mut gemm = Vec::new();
-    for (id, dtype) in plan.benchmarks() {
-        for (shape, label) in &plan.shapes {
-            let kernel = match id.fixed(&ctx.limits) {
-                Some(kernel) => kernel,
-                None => tuner.kernel_for(runner, dtype, *shape)?,
-            };
-            progress.set_message(format!("{} {dtype} {}", id.as_str(), shape.label()));
-            let outcome = bench_gemm(runner, &plan.sampling, kernel, dtype, *shape)?;
-            methods.extend(outcome.method);
-            gemm.push(record(id, &outcome, &fma, label.clone()));
-            progress.inc(1);
+    let mut skipped = Vec::new();
+    let mut stopped_by = None;
+    let benchmarks = plan
+        .benchmarks()
+        .flat_map(|(id, dtype)| plan.shapes.iter().map(move |s| (id, dtype, s)));
+    for (number, (id, dtype, (shape, label))) in (1..).zip(benchmarks) {
+        if plan.destroy_device_at_gemm == Some(number) {
+            ctx.destroy_for_test();
+        }
+        let name = format!("{} {dtype} {}", id.as_str(), shape.label());
+        progress.set_message(name.clone());
+        match measure_gemm(runner, plan, &mut tuner, id, dtype, *shape) {
+            Ok(outcome) => {
+                methods.extend(outcome.method);
+                gemm.push(record(id, &outcome, &fma, label.clone()));
+                say_done(progress, &name);
+            }
+            Err(refused @ Error::Allocation { .. }) => {
+                let reason = refused.one_line();
+                progress.suspend(|| eprintln!("warning: skipped {name}: {reason}"));
+                skipped.push(SkippedGemm {
+                    kernel: id,
+                    dtype,
+                    shape: *shape,
+                    workload: label.clone(),
+                    reason,
+                });
+                progress.inc(1);
+            }
+            Err(err) if err.ends_run() => {
+                stopped_by = Some(err.during(|| format!("measuring {name}")));
+                break;
+            }
+            Err(err) => return Err(err),
         }
     }
     let all_stamped = methods.iter().all(|m| *m == TimingMethod::Timestamp);
-    Ok(RunResults {
+    let results = RunResults {
         schema_version: SCHEMA_VERSION,
         tool: ToolInfo::current(),
         environment: Environment::current(),
@@ -122,7 +169,42 @@ pub fn run_session(
         },
         tuning: tuner.records,
         gemm,
+        skipped,
+        complete: stopped_by.is_none(),
+        stopped: stopped_by.as_ref().map(Error::one_line),
+    };
+    Ok(Measured {
+        results,
+        stopped_by,
     })
+}
+
+/// One GEMM benchmark, its kernel resolved through the tuner when it is `tuned`; stops
+/// first when a signal asked to.
+fn measure_gemm(
+    runner: GemmRunner<'_>,
+    plan: &SessionPlan,
+    tuner: &mut Tuner<'_>,
+    id: KernelId,
+    dtype: Dtype,
+    shape: GemmShape,
+) -> Result<GemmOutcome> {
+    stop::check()?;
+    let kernel = match id.fixed(&runner.ctx.limits) {
+        Some(kernel) => kernel,
+        None => tuner.kernel_for(runner, dtype, shape)?,
+    };
+    bench_gemm(runner, &plan.sampling, kernel, dtype, shape)
+}
+
+/// Counts a finished GEMM; where no progress bar is drawn (stderr is not a terminal: CI
+/// logs, a launcher's output files) says so in a line, so a long run shows it is moving.
+fn say_done(progress: &ProgressBar, name: &str) {
+    progress.inc(1);
+    if progress.is_hidden() {
+        let (done, all) = (progress.position(), progress.length().unwrap_or(0));
+        eprintln!("measured {name} (step {done} of {all})");
+    }
 }
 
 fn measure_fma(

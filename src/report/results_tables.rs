@@ -54,6 +54,15 @@ fn gemm(results: &RunResults) -> Table {
     if results.adapter.software {
         table.push_note("Software adapter (device type Cpu): these are CPU figures, not a GPU's.");
     }
+    for skipped in &results.skipped {
+        table.push_note(format!("SKIPPED {}: {}.", skipped.label(), skipped.reason));
+    }
+    if !results.complete {
+        table.push_note(format!(
+            "INCOMPLETE: the run stopped early ({}); what it had not measured is missing.",
+            results.stopped.as_deref().unwrap_or("no reason recorded")
+        ));
+    }
     table
 }
 
@@ -225,12 +234,26 @@ fn ranks(m: &ClusterResults) -> Table {
     )
     .with_title(format!("Ranks on {}", m.benchmark.label()));
     for r in &m.ranks {
-        let status = match m.stragglers.iter().find(|s| s.rank == r.rank) {
-            Some(s) => match s.below_median_percent {
-                Some(below) => format!("STRAGGLER: {below:.1}% below median"),
-                None => format!("STRAGGLER: {}", reason_word(s.reason)),
-            },
-            None => "ok".into(),
+        let straggler =
+            m.stragglers
+                .iter()
+                .find(|s| s.rank == r.rank)
+                .map(|s| match s.below_median_percent {
+                    Some(below) => format!("STRAGGLER: {below:.1}% below median"),
+                    None => format!("STRAGGLER: {}", reason_word(s.reason)),
+                });
+        let partial = m
+            .partial_ranks
+            .contains(&r.rank)
+            .then(|| "PARTIAL: stopped early".to_string());
+        let status = [partial, straggler]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>();
+        let status = if status.is_empty() {
+            "ok".to_string()
+        } else {
+            status.join("; ")
         };
         table.push_row(vec![
             r.rank.into(),

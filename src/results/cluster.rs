@@ -64,9 +64,13 @@ pub struct ClusterResults {
     pub world_size: u32,
     /// True when the launcher recorded the world size (false: inferred from the ranks).
     pub world_size_recorded: bool,
-    /// Every rank of the world was read and counted.
+    /// Every rank of the world was read, whole, and counted.
     pub complete: bool,
     pub missing_ranks: Vec<u32>,
+    /// Ranks whose run stopped early (`--allow-partial` merged what they measured).
+    /// Absent when none did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partial_ranks: Vec<u32>,
     /// One line per input that was not merged (only with --allow-partial).
     pub skipped: Vec<String>,
     /// The GEMM the cluster total, per-rank figures and stragglers are taken on.

@@ -18,7 +18,8 @@ pub use adapter::{AdapterDescription, Backend, DeviceType, GemmLimits};
 pub use cluster::{CLUSTER_SCHEMA_VERSION, ClusterResults, Launcher, RankInfo};
 pub use read::{ReadError, ResultsFile, parse, read};
 pub use run::{
-    Environment, FmaPeaks, GemmKey, GemmRecord, Peaks, RunResults, SCHEMA_VERSION, Timing, ToolInfo,
+    Environment, FmaPeaks, GemmKey, GemmRecord, Peaks, RunResults, SCHEMA_VERSION, SkippedGemm,
+    Timing, ToolInfo,
 };
 pub use stats::Summary;
 pub use tuning::{ShapeClass, TuneRecord, TuneSource};

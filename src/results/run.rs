@@ -30,6 +30,50 @@ pub struct RunResults {
     #[serde(default)]
     pub tuning: Vec<TuneRecord>,
     pub gemm: Vec<GemmRecord>,
+    /// GEMMs the device would not hold (out of memory, or a buffer refused when allocated);
+    /// the run went on without them. Absent when none was.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedGemm>,
+    /// False when the run stopped before measuring everything it planned (a signal, a
+    /// lost device): `gemm` then holds what was measured before. Files written before the
+    /// field existed were complete.
+    #[serde(default = "complete_by_default")]
+    pub complete: bool,
+    /// Why an incomplete run stopped, in words ("interrupted by SIGINT", "lost the device
+    /// while measuring tiled f32 512x512x512: ..."). Absent for a complete run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
+}
+
+fn complete_by_default() -> bool {
+    true
+}
+
+/// A GEMM the run planned but could not allocate, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkippedGemm {
+    pub kernel: KernelId,
+    pub dtype: Dtype,
+    /// M, N and K, written flat (`m`, `n`, `k`) in the file.
+    #[serde(flatten)]
+    pub shape: GemmShape,
+    /// The transformer GEMM this shape stands for, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload: Option<String>,
+    /// The device's error, on one line.
+    pub reason: String,
+}
+
+impl SkippedGemm {
+    /// "kernel dtype MxNxK", as a measured GEMM's label.
+    pub fn label(&self) -> String {
+        GemmKey {
+            kernel: self.kernel,
+            dtype: self.dtype,
+            shape: self.shape,
+        }
+        .label()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

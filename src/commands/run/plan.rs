@@ -80,7 +80,25 @@ pub fn plan_for(args: &RunArgs, ctx: &GpuContext, slow_gl: bool) -> Result<Sessi
         probes,
         tuning,
         use_timestamps: !args.wall_clock,
+        destroy_device_at_gemm: destroy_device_hook()?,
     })
+}
+
+/// The test hook naming the GEMM benchmark (1-based) as which the device is destroyed, to
+/// test a lost device (see `measure::session`); unset in every real run.
+const DESTROY_DEVICE_HOOK: &str = "FLEETBENCH_TEST_DESTROY_DEVICE_AT_GEMM";
+
+fn destroy_device_hook() -> Result<Option<usize>> {
+    let Ok(text) = std::env::var(DESTROY_DEVICE_HOOK) else {
+        return Ok(None);
+    };
+    match text.trim().parse::<usize>() {
+        Ok(n) if n > 0 => Ok(Some(n)),
+        _ => Err(Error::usage(format!(
+            "{DESTROY_DEVICE_HOOK}={} is not a GEMM number from 1",
+            crate::text::printable(&text)
+        ))),
+    }
 }
 
 /// Squares from `--sizes`, rectangles from `--shape`, and the workload's layer GEMMs;

@@ -3,8 +3,16 @@
 //! so later runs skip the search. A file that cannot be read is ignored with a warning and
 //! rewritten whole (atomically) after the next search; entries for another driver never
 //! match, so a driver update retunes.
+//!
+//! Several processes may share the file (two ranks on one node): a winner is recorded
+//! under an exclusive lock on `tuning.json.lock` (advisory, via `fs4`), re-reading the
+//! file under it and writing it back with this process's entry merged in, so no process's
+//! entries are lost to another's write. The lock file stays (removing it would race).
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
+
+use fs4::fs_std::FileExt;
 
 use serde::{Deserialize, Serialize};
 
@@ -106,11 +114,12 @@ impl TuneCache {
         })
     }
 
-    /// Records a winner and rewrites the file atomically.
+    /// Records a winner: under the file's lock, re-reads the file, merges the entry in
+    /// (replacing one of the same key) and rewrites it atomically. Entries other processes
+    /// wrote since this one loaded are kept, and seen from now on.
     pub fn put(&mut self, entry: CacheEntry) -> Result<()> {
-        self.entries.retain(|e| e.key != entry.key);
-        self.entries.push(entry);
-        let Some(path) = &self.path else {
+        let Some(path) = self.path.clone() else {
+            merge_entry(&mut self.entries, entry);
             return Ok(());
         };
         if let Some(dir) = path.parent() {
@@ -118,15 +127,47 @@ impl TuneCache {
                 crate::error::Error::runtime(format!("cannot create {}: {e}", dir.display()))
             })?;
         }
+        let _lock = lock(&path)?;
+        // What is on disk now wins over what this process loaded; a file that cannot be
+        // read is replaced (it was reported when loaded).
+        let mut entries = read_entries(&path).unwrap_or_else(|_| self.entries.clone());
+        merge_entry(&mut entries, entry);
         let file = CacheFile {
             schema: CACHE_SCHEMA,
-            entries: self.entries.clone(),
+            entries,
         };
         let text = serde_json::to_vec_pretty(&file).map_err(|e| {
             crate::error::Error::runtime(format!("cannot encode the tuning cache: {e}"))
         })?;
-        Ok(crate::atomic_file::write(path, &text)?)
+        crate::atomic_file::write(&path, &text)?;
+        self.entries = file.entries;
+        Ok(())
     }
+}
+
+/// Adds `entry`, replacing any of the same key.
+fn merge_entry(entries: &mut Vec<CacheEntry>, entry: CacheEntry) {
+    entries.retain(|e| e.key != entry.key);
+    entries.push(entry);
+}
+
+/// Takes the exclusive lock beside the cache file, waiting for another process to release
+/// it; released when the returned file is dropped.
+fn lock(cache: &Path) -> Result<File> {
+    let mut name = cache.as_os_str().to_os_string();
+    name.push(".lock");
+    let path = PathBuf::from(name);
+    let cannot = |e: std::io::Error| {
+        crate::error::Error::runtime(format!("cannot lock {}: {e}", path.display()))
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(cannot)?;
+    file.lock_exclusive().map_err(cannot)?;
+    Ok(file)
 }
 
 fn read_entries(path: &Path) -> std::result::Result<Vec<CacheEntry>, String> {

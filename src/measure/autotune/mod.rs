@@ -3,6 +3,9 @@
 //! reference, time the survivors, re-time the best few side by side, and keep the
 //! fastest, remembered in the tuning cache. The search stops at a time budget, and the
 //! candidate order (defaults first, families alternating) makes a short budget useful.
+//! A candidate that fails to compile or verify is counted and skipped; a lost device or a
+//! stop signal ends the search at once (every later candidate would fail the same way),
+//! and nothing is cached.
 
 pub mod cache;
 pub mod candidates;
@@ -12,6 +15,7 @@ use std::time::{Duration, Instant};
 use super::gemm::{GemmRunner, PreparedGemm};
 use super::sampling::{SamplingPlan, sample};
 use super::stats::Summary;
+use super::stop;
 use crate::error::Result;
 use crate::kernels::{Dtype, GemmKernel, GemmShape};
 pub use crate::results::tuning::{ShapeClass, TuneRecord, TuneSource};
@@ -117,13 +121,32 @@ fn search(
             class.as_str(),
             list.len()
         ));
+        stop::check()?;
         match try_candidate(runner, *kernel, dtype, shape, best_of(&timed)) {
             Ok(Some(entry)) => timed.push(entry),
             Ok(None) => {}
+            Err(err) if err.ends_run() => {
+                return Err(err.during(|| {
+                    format!(
+                        "tuning {dtype} {} kernels on {} (candidate {tried}: {})",
+                        class.as_str(),
+                        shape.label(),
+                        kernel.describe()
+                    )
+                }));
+            }
             Err(_) => failed += 1,
         }
     }
-    let finalists = finalists(runner, &mut timed, shape)?;
+    let finalists = finalists(runner, &mut timed, shape).map_err(|err| {
+        err.during(|| {
+            format!(
+                "tuning {dtype} {} kernels on {} (re-timing the finalists)",
+                class.as_str(),
+                shape.label()
+            )
+        })
+    })?;
     let (gflops, winner) = finalists
         .into_iter()
         .max_by(|a, b| a.0.total_cmp(&b.0))
