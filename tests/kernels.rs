@@ -208,3 +208,31 @@ fn a_large_result_is_verified_by_sampling() {
     );
     assert!(outcome.checked < (shape.m * shape.n) as usize);
 }
+
+/// `--dtype mixed` is f16f32: results say so, verified at f32's bound (where the adapter
+/// has shader-f16; elsewhere the request is a usage error, tested in `commands::run`).
+#[test]
+fn run_dtype_mixed_writes_verified_f16f32_results() {
+    let Some(ctx) = common::context_or_skip("kernels") else {
+        return;
+    };
+    if !ctx.has(wgpu::Features::SHADER_F16) {
+        eprintln!("kernels: mixed skipped, the adapter has no shader-f16");
+        return;
+    }
+    let output = common::small_run("tiled", "mixed", "48", 1)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let results: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let gemm = &results["gemm"][0];
+    assert_eq!(gemm["dtype"], "f16f32");
+    assert_eq!(gemm["verified"], true);
+    let bound = gemm["error_bound"].as_f64().unwrap();
+    assert!(
+        bound > 0.0 && bound < 1e-3,
+        "an f32-sized bound at K = 48: {bound}"
+    );
+}
