@@ -659,3 +659,82 @@ fn a_model_without_a_published_batch_or_compute_still_bounds_one_job() {
     let side = &job["side_by_side"];
     assert!(side["low"].as_f64().unwrap() >= 1.0, "{side}");
 }
+
+#[test]
+fn custom_model_figures_change_what_they_should() {
+    let batch = |kv: &str| {
+        json(&[
+            "project",
+            "--accelerator",
+            "h100",
+            "--gpus",
+            "64",
+            "--params",
+            "70e9",
+            "--layers",
+            "80",
+            "--kv-bytes-per-token",
+            kv,
+            "--inference-share",
+            "1",
+        ])["inference"]["batch"]
+            .as_f64()
+            .unwrap()
+    };
+    // Twice the KV cache per token: memory holds about half the batch.
+    let (small, large) = (batch("327680"), batch("655360"));
+    assert!((small / large - 2.0).abs() < 0.05, "{small} vs {large}");
+
+    let job = |tokens: &str| {
+        json(&[
+            "project",
+            "--accelerator",
+            "h100",
+            "--gpus",
+            "100000",
+            "--model",
+            "llama-3.1-405b",
+            "--global-batch-tokens",
+            tokens,
+        ])["training"]["largest_job"]
+            .clone()
+    };
+    // 4M tokens at the published 1,024 tokens per accelerator: a job of 3,906.
+    let four_m = job("4e6");
+    assert_eq!(four_m["limited_by"], "global_batch", "{four_m}");
+    assert_eq!(four_m["accelerators"]["central"], 3906.0, "{four_m}");
+
+    let moe_rate = |per_token: &str| {
+        json(&[
+            "project",
+            "--accelerator",
+            "h100",
+            "--gpus",
+            "64",
+            "--params",
+            "47e9",
+            "--active-params",
+            "13e9",
+            "--experts",
+            "8",
+            "--experts-per-token",
+            per_token,
+            "--layers",
+            "32",
+            "--kv-heads",
+            "8",
+            "--head-dim",
+            "128",
+            "--inference-share",
+            "1",
+            "--batch",
+            "4",
+        ])["inference"]["tokens_per_s"]["central"]
+            .as_f64()
+            .unwrap()
+    };
+    // At a small batch a step reads the experts its tokens touch: routed to two experts
+    // each, four tokens touch more expert weights than routed to one, so it is slower.
+    let (one, two) = (moe_rate("1"), moe_rate("2"));
+    assert!(two < one, "{two} vs {one}");
+}

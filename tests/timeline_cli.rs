@@ -525,3 +525,24 @@ fn the_measured_bridge_prices_the_measured_flops_at_each_fleet() {
         .success()
         .stdout(predicate::str::contains("measured at fleet cost"));
 }
+
+#[test]
+fn a_fleet_whose_stated_count_binds_reaches_that_count_when_built() {
+    // Stargate Abilene states 400k GB200 and 1.2 GW; its phases are dated by power, which
+    // would feed more. `project` projects the count, and the built timeline agrees.
+    let projected = json(&["project", "--fleet", "stargate-abilene"]);
+    assert_eq!(projected["fleet"]["binding"], "count");
+    let count = central(&projected["fleet"]["count"]);
+    let t = json(&["timeline", "--fleet", "stargate-abilene", "--to", "2030"]);
+    let built = t["fleets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["year"] == 2030)
+        .expect("stargate-abilene in 2030");
+    let timeline_count = central(&built["accelerators"]);
+    assert!(
+        (timeline_count - count).abs() < 1e-6 * count,
+        "{timeline_count} vs {count}"
+    );
+}

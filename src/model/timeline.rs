@@ -14,6 +14,7 @@ use super::catalog::Catalog;
 use super::cost::{self, CostAssumptions};
 use super::fleet::Fleet;
 use super::phase::{Date, FIRST_YEAR, LAST_YEAR, Phase, Size};
+use super::power::Binding;
 use super::precision::{self, PrecisionChoice};
 use super::projection::{self, FleetSize, Scenario};
 use super::range::Range;
@@ -310,6 +311,48 @@ impl<'a> Setup<'a> {
     /// A fleet's figures at fractional year `t` (`f64::INFINITY`: fully built), counting
     /// only phases no other fleet counts when `counted_only`.
     pub fn fleet_at(&self, fleet: &Fleet, t: f64, share: f64, counted_only: bool) -> Figures {
+        let scale = self.binding_scale(fleet);
+        self.fleet_at_scaled(fleet, t, share, counted_only, scale)
+    }
+
+    /// When a fleet states both a count and a power and the count binds (the power would
+    /// feed more), `project` projects the count; the phases dated by power are scaled so
+    /// the fully built timeline reaches that count too. Never scaled up (an undated
+    /// remainder stays out); a fleet with phases dated by count keeps them as stated, even
+    /// where the stated power would feed fewer (`project` then says the power binds).
+    fn binding_scale(&self, fleet: &Fleet) -> f64 {
+        let projected = Scenario::from_fleet(self.catalog, fleet, self.model.clone())
+            .ok()
+            .and_then(|s| {
+                let a = self
+                    .assumptions
+                    .for_accelerator(&s.accelerator, &self.precision)
+                    .ok()?;
+                projection::project(&s, &a).ok()
+            });
+        let all_by_power = fleet
+            .phases
+            .iter()
+            .all(|phase| matches!(phase.size(), Size::Power(_)));
+        let Some(p) = projected.filter(|p| all_by_power && p.binding == Some(Binding::Count))
+        else {
+            return 1.0;
+        };
+        let built = self.fleet_at_scaled(fleet, f64::INFINITY, 0.0, false, 1.0);
+        match built.accelerators {
+            Some(b) if b.central > p.count.central => p.count.central / b.central,
+            _ => 1.0,
+        }
+    }
+
+    fn fleet_at_scaled(
+        &self,
+        fleet: &Fleet,
+        t: f64,
+        share: f64,
+        counted_only: bool,
+        scale: f64,
+    ) -> Figures {
         let mut total = Figures::default();
         for phase in &fleet.phases {
             if counted_only && fleet.phase_within(phase).is_some() {
@@ -320,7 +363,7 @@ impl<'a> Setup<'a> {
                 continue;
             }
             let accelerator = fleet.phase_accelerator(phase);
-            let figures = self.phase_at(fleet, phase, online, share);
+            let figures = self.phase_at(fleet, phase, online * scale, share);
             total.add(&Figures::from_phase(figures, accelerator, share));
         }
         total
