@@ -17,8 +17,9 @@ use indicatif::ProgressBar;
 
 use super::autotune::cache::TuneCache;
 use super::autotune::{ShapeClass, TunePlan, TuneRecord, tuned_kernel};
-use super::gemm::{GemmOutcome, bench_gemm};
+use super::gemm::{GemmOutcome, GemmRunner, bench_gemm};
 use super::peaks::{ProbePlan, copy_bandwidth, fma_peak};
+use super::pipeline::PipelineCache;
 use super::sampling::SamplingPlan;
 use super::stop;
 use crate::error::{Error, Result};
@@ -105,6 +106,13 @@ pub fn run_session(
     methods.push(bandwidth.method);
     progress.inc(1);
 
+    // One cache for the tuner and every GEMM: each variant compiles once per session.
+    let pipelines = PipelineCache::default();
+    let runner = GemmRunner {
+        ctx,
+        timer: &timer,
+        pipelines: &pipelines,
+    };
     let mut tuner = Tuner::new(plan.tuning.clone(), progress);
     let mut gemm = Vec::new();
     let mut skipped = Vec::new();
@@ -118,7 +126,7 @@ pub fn run_session(
         }
         let name = format!("{} {dtype} {}", id.as_str(), shape.label());
         progress.set_message(name.clone());
-        match measure_gemm(ctx, &timer, plan, &mut tuner, id, dtype, *shape) {
+        match measure_gemm(runner, plan, &mut tuner, id, dtype, *shape) {
             Ok(outcome) => {
                 methods.extend(outcome.method);
                 gemm.push(record(id, &outcome, &fma, label.clone()));
@@ -174,8 +182,7 @@ pub fn run_session(
 /// One GEMM benchmark, its kernel resolved through the tuner when it is `tuned`; stops
 /// first when a signal asked to.
 fn measure_gemm(
-    ctx: &GpuContext,
-    timer: &Timer,
+    runner: GemmRunner<'_>,
     plan: &SessionPlan,
     tuner: &mut Tuner<'_>,
     id: KernelId,
@@ -183,11 +190,11 @@ fn measure_gemm(
     shape: GemmShape,
 ) -> Result<GemmOutcome> {
     stop::check()?;
-    let kernel = match id.fixed(&ctx.limits) {
+    let kernel = match id.fixed(&runner.ctx.limits) {
         Some(kernel) => kernel,
-        None => tuner.kernel_for(ctx, timer, dtype, shape)?,
+        None => tuner.kernel_for(runner, dtype, shape)?,
     };
-    bench_gemm(ctx, timer, &plan.sampling, kernel, dtype, shape)
+    bench_gemm(runner, &plan.sampling, kernel, dtype, shape)
 }
 
 /// Counts a finished GEMM; where no progress bar is drawn (stderr is not a terminal: CI
@@ -215,7 +222,8 @@ fn measure_fma(
         .dtypes
         .iter()
         .copied()
-        .filter(|d| d.is_float())
+        // Mixed precision sums in f32: the f32 probe is its ceiling.
+        .filter(|d| d.is_float() && *d != Dtype::F16F32)
         .collect();
     if !dtypes.contains(&Dtype::F32) {
         dtypes.insert(0, Dtype::F32);
@@ -227,7 +235,8 @@ fn measure_fma(
         match dtype {
             Dtype::F32 => fma.f32 = peak.rate.median,
             Dtype::F16 => fma.f16 = Some(peak.rate.median),
-            Dtype::I8 => {} // filtered out above: no FMA probe for integers
+            // Filtered out above: no FMA probe for integers, mixed uses f32's.
+            Dtype::I8 | Dtype::F16F32 => {}
         }
         progress.inc(1);
     }
@@ -256,8 +265,7 @@ impl<'a> Tuner<'a> {
 
     fn kernel_for(
         &mut self,
-        ctx: &GpuContext,
-        timer: &Timer,
+        runner: GemmRunner<'_>,
         dtype: Dtype,
         shape: GemmShape,
     ) -> Result<GemmKernel> {
@@ -272,7 +280,7 @@ impl<'a> Tuner<'a> {
             })
         });
         let say = |message: String| progress.set_message(message);
-        let (kernel, record) = tuned_kernel(ctx, timer, cache, &self.plan, dtype, class, &say)?;
+        let (kernel, record) = tuned_kernel(runner, cache, &self.plan, dtype, class, &say)?;
         self.chosen.insert((dtype, class), kernel);
         self.records.push(record);
         Ok(kernel)
