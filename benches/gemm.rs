@@ -1,7 +1,9 @@
 //! Criterion benchmark of the GEMM kernels on the local adapter. GPU time comes from the
 //! same timer `run` uses (timestamps where the adapter has them, cross-checked against the
 //! wall clock) through `iter_custom`, so criterion's statistics see device time, not
-//! submission overhead. Short mode for CI:
+//! submission overhead. Float families run f32 at each size, and f16 and mixed precision
+//! (f16 inputs, f32 sums) at the larger one where the adapter has shader-f16, side by side.
+//! Short mode for CI:
 //! `cargo bench --bench gemm -- --warm-up-time 1 --measurement-time 2`.
 
 use std::time::Duration;
@@ -12,6 +14,7 @@ use fleetbench::gpu::adapter::{self, AdapterSelector};
 use fleetbench::gpu::timing::Timer;
 use fleetbench::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily};
 use fleetbench::measure::gemm::PreparedGemm;
+use fleetbench::measure::pipeline::PipelineCache;
 
 fn open_context() -> Option<GpuContext> {
     let backends = adapter::backends_to_search(None).ok()?;
@@ -30,26 +33,29 @@ fn open_context() -> Option<GpuContext> {
 fn gemm(c: &mut Criterion) {
     let Some(ctx) = open_context() else { return };
     let timer = Timer::new(&ctx, true);
+    let pipelines = PipelineCache::default();
     let mut group = c.benchmark_group("gemm");
     group.sample_size(10);
+    let has_f16 = ctx.has(wgpu::Features::SHADER_F16);
+    if !has_f16 {
+        eprintln!(
+            "gemm bench: f16 and f16f32 skipped, {} has no shader-f16",
+            ctx.description.label()
+        );
+    }
     for id in KernelFamily::ALL {
-        for size in [128u32, 256] {
+        let Some(kernel) = GemmKernel::default_for(id, &ctx.limits, ctx.fixed_subgroup_size())
+        else {
+            continue;
+        };
+        for (dtype, size) in cases(id, has_f16) {
             let shape = GemmShape::square(size);
-            let Some(kernel) = GemmKernel::default_for(id, &ctx.limits, ctx.fixed_subgroup_size())
-            else {
-                continue;
-            };
-            // Float families run f32; the int8 family runs i8.
-            let dtype = if id.supports(Dtype::F32) {
-                Dtype::F32
-            } else {
-                Dtype::I8
-            };
-            let prepared = PreparedGemm::new(&ctx, kernel, dtype, shape).expect("prepare");
+            let prepared =
+                PreparedGemm::new(&ctx, &pipelines, kernel, dtype, shape).expect("prepare");
             let verification = prepared.run_and_verify(&ctx, &timer).expect("run");
             assert!(
                 verification.verified,
-                "{} {size}: verification failed",
+                "{} {dtype} {size}: verification failed",
                 id.as_str()
             );
             group.throughput(Throughput::Elements(shape.flops() as u64));
@@ -68,6 +74,19 @@ fn gemm(c: &mut Criterion) {
         }
     }
     group.finish();
+}
+
+/// (element type, size) pairs to run for a family: i8 for the int8 family; f32 at both
+/// sizes, then f16 and f16f32 at the larger where the adapter has shader-f16.
+fn cases(family: KernelFamily, has_f16: bool) -> Vec<(Dtype, u32)> {
+    if family.supports(Dtype::I8) {
+        return vec![(Dtype::I8, 128), (Dtype::I8, 256)];
+    }
+    let mut cases = vec![(Dtype::F32, 128), (Dtype::F32, 256)];
+    if has_f16 {
+        cases.extend([(Dtype::F16, 256), (Dtype::F16F32, 256)]);
+    }
+    cases
 }
 
 criterion_group!(benches, gemm);

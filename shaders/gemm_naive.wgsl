@@ -1,6 +1,8 @@
 // Naive GEMM baseline: one invocation per output element, C = A * B, row-major.
-// Elem is rewritten to f16 by the host (with `enable f16;`) for the f16 variant.
+// Elem (inputs) and Acc (sums and C) are rewritten by the host (with `enable f16;`): both
+// f16 for the f16 variant, Elem f16 and Acc f32 for the mixed one.
 alias Elem = f32;
+alias Acc = f32;
 
 struct Dims {
     m: u32,
@@ -15,7 +17,7 @@ struct Dims {
 
 @group(0) @binding(0) var<storage, read> a: array<Elem>;
 @group(0) @binding(1) var<storage, read> b: array<Elem>;
-@group(0) @binding(2) var<storage, read_write> c: array<Elem>;
+@group(0) @binding(2) var<storage, read_write> c: array<Acc>;
 @group(0) @binding(3) var<uniform> dims: Dims;
 
 override WG_X: u32 = 16u;
@@ -28,9 +30,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (row >= dims.m || col >= dims.n) {
         return;
     }
-    var acc = Elem(0);
+    var acc = Acc(0);
     for (var i = 0u; i < dims.k; i++) {
-        acc = fma(a[row * dims.lda + i], b[i * dims.ldb + col], acc);
+        acc = fma(Acc(a[row * dims.lda + i]), Acc(b[i * dims.ldb + col]), acc);
     }
     c[row * dims.ldc + col] = acc;
 }

@@ -4,8 +4,10 @@
 // steps of K; no workgroup memory and no barriers. On drivers that emulate per-lane
 // buffer loads as scalar loops (llvmpipe) texel fetches stay vectorised; on GPUs the
 // texture path has its own cache. The autotuner decides, per adapter, whether it wins.
-// The host pads M to WG_Y*BM, N to 4*WG_X*BN4 and K to 4, with zeros.
+// The host pads M to WG_Y*BM, N to 4*WG_X*BN4 and K to 4, with zeros. Elem is the input
+// type (the textures' format follows it), Acc the type of the register block and of C.
 alias Elem = f32;
+alias Acc = f32;
 const BM: u32 = 16u;
 const BN4: u32 = 1u;
 
@@ -22,7 +24,7 @@ struct Dims {
 
 @group(0) @binding(0) var a: texture_storage_2d<rgba32float, read>;
 @group(0) @binding(1) var b: texture_storage_2d<rgba32float, read>;
-@group(0) @binding(2) var<storage, read_write> c: array<vec4<Elem>>;
+@group(0) @binding(2) var<storage, read_write> c: array<vec4<Acc>>;
 @group(0) @binding(3) var<uniform> dims: Dims;
 
 override WG_X: u32 = 8u;
@@ -35,17 +37,17 @@ fn main(
 ) {
     let row0 = wid.y * WG_Y * BM + lid.y;
     let col4_0 = wid.x * WG_X * BN4 + lid.x;
-    var acc: array<array<vec4<Elem>, BN4>, BM>;
+    var acc: array<array<vec4<Acc>, BN4>, BM>;
     for (var k4 = 0u; k4 < dims.lda / 4u; k4++) {
-        var a_vec: array<vec4<Elem>, BM>;
+        var a_vec: array<vec4<Acc>, BM>;
         for (var r = 0u; r < BM; r++) {
-            a_vec[r] = vec4<Elem>(textureLoad(a, vec2<u32>(k4, row0 + r * WG_Y)));
+            a_vec[r] = vec4<Acc>(textureLoad(a, vec2<u32>(k4, row0 + r * WG_Y)));
         }
         for (var s = 0u; s < 4u; s++) {
             for (var c4 = 0u; c4 < BN4; c4++) {
-                let b_vec = vec4<Elem>(textureLoad(b, vec2<u32>(col4_0 + c4 * WG_X, k4 * 4u + s)));
+                let b_vec = vec4<Acc>(textureLoad(b, vec2<u32>(col4_0 + c4 * WG_X, k4 * 4u + s)));
                 for (var r = 0u; r < BM; r++) {
-                    acc[r][c4] = fma(vec4<Elem>(a_vec[r][s]), b_vec, acc[r][c4]);
+                    acc[r][c4] = fma(vec4<Acc>(a_vec[r][s]), b_vec, acc[r][c4]);
                 }
             }
         }

@@ -7,7 +7,9 @@
 // the candidate). The lines at the `@generated` markers are written by the host for the
 // chosen block: subgroupBroadcast takes a constant lane index, and named accumulators
 // (rather than an indexed array) stay in registers on compilers that do not fully unroll.
+// Elem is the input type (the textures' format follows it), Acc the type of the sums and C.
 alias Elem = f32;
+alias Acc = f32;
 const BM: u32 = 16u;
 const BN4: u32 = 1u;
 const SG: u32 = 8u;
@@ -27,7 +29,7 @@ struct Dims {
 
 @group(0) @binding(0) var a: texture_storage_2d<rgba32float, read>;
 @group(0) @binding(1) var b: texture_storage_2d<rgba32float, read>;
-@group(0) @binding(2) var<storage, read_write> c: array<vec4<Elem>>;
+@group(0) @binding(2) var<storage, read_write> c: array<vec4<Acc>>;
 @group(0) @binding(3) var<uniform> dims: Dims;
 
 @compute @workgroup_size(SG * WG_Y)
@@ -41,17 +43,17 @@ fn main(
     let row0 = wid.y * WG_Y * BM + ly;
     let col4_0 = wid.x * SG * BN4 + lx;
     // @generated accumulators
-    var acc_0_0 = vec4<Elem>();
+    var acc_0_0 = vec4<Acc>();
     for (var k4 = 0u; k4 < dims.lda / 4u; k4++) {
-        var mine: array<vec4<Elem>, FETCHES>;
+        var mine: array<vec4<Acc>, FETCHES>;
         for (var j = 0u; j < FETCHES; j++) {
             let r = min(lane + j * SG, BM - 1u);
-            mine[j] = vec4<Elem>(textureLoad(a, vec2<u32>(k4, row0 + r * WG_Y)));
+            mine[j] = vec4<Acc>(textureLoad(a, vec2<u32>(k4, row0 + r * WG_Y)));
         }
         // @generated products
         let a_0 = subgroupBroadcast(mine[0], 0u);
-        let b_0_0 = vec4<Elem>(textureLoad(b, vec2<u32>(col4_0, k4 * 4u)));
-        acc_0_0 = fma(vec4<Elem>(a_0.x), b_0_0, acc_0_0);
+        let b_0_0 = vec4<Acc>(textureLoad(b, vec2<u32>(col4_0, k4 * 4u)));
+        acc_0_0 = fma(vec4<Acc>(a_0.x), b_0_0, acc_0_0);
     }
     let ldc4 = dims.ldc / 4u;
     // @generated stores

@@ -3,7 +3,10 @@
 // vec4s. The host pads M, N and K to multiples of the tile (zeros), so no bounds checks.
 // Register-block sizes are `const` (private arrays need constant sizes) and rewritten by the
 // host per variant; workgroup size and K step are pipeline-overridable constants.
+// Elem is the input type (global and workgroup memory), Acc the type of the register
+// block and of C: inputs are widened once, as they enter registers.
 alias Elem = f32;
+alias Acc = f32;
 const BM: u32 = 4u;
 const BN4: u32 = 1u;
 
@@ -20,7 +23,7 @@ struct Dims {
 
 @group(0) @binding(0) var<storage, read> a: array<vec4<Elem>>;
 @group(0) @binding(1) var<storage, read> b: array<vec4<Elem>>;
-@group(0) @binding(2) var<storage, read_write> c: array<vec4<Elem>>;
+@group(0) @binding(2) var<storage, read_write> c: array<vec4<Acc>>;
 @group(0) @binding(3) var<uniform> dims: Dims;
 
 override WG_X: u32 = 16u;
@@ -46,7 +49,7 @@ fn main(
     let lda4 = dims.lda / 4u;
     let ldb4 = dims.ldb / 4u;
 
-    var acc: array<array<vec4<Elem>, BN4>, BM>;
+    var acc: array<array<vec4<Acc>, BN4>, BM>;
     for (var kb = 0u; kb < dims.lda; kb += TK) {
         for (var i = flat; i < tm * tk4; i += threads) {
             a_tile[i] = a[(row0 + i / tk4) * lda4 + kb / 4u + i % tk4];
@@ -56,15 +59,15 @@ fn main(
         }
         workgroupBarrier();
         for (var kk4 = 0u; kk4 < tk4; kk4++) {
-            var a_vec: array<vec4<Elem>, BM>;
+            var a_vec: array<vec4<Acc>, BM>;
             for (var r = 0u; r < BM; r++) {
-                a_vec[r] = a_tile[(r * WG_Y + lid.y) * tk4 + kk4];
+                a_vec[r] = vec4<Acc>(a_tile[(r * WG_Y + lid.y) * tk4 + kk4]);
             }
             for (var s = 0u; s < 4u; s++) {
                 for (var c4 = 0u; c4 < BN4; c4++) {
-                    let b_vec = b_tile[(kk4 * 4u + s) * tn4 + c4 * WG_X + lid.x];
+                    let b_vec = vec4<Acc>(b_tile[(kk4 * 4u + s) * tn4 + c4 * WG_X + lid.x]);
                     for (var r = 0u; r < BM; r++) {
-                        acc[r][c4] = fma(vec4<Elem>(a_vec[r][s]), b_vec, acc[r][c4]);
+                        acc[r][c4] = fma(vec4<Acc>(a_vec[r][s]), b_vec, acc[r][c4]);
                     }
                 }
             }

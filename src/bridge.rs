@@ -62,8 +62,10 @@ pub struct Measured {
     pub peak_from_gemm: Option<String>,
 }
 
-/// The measured figure to bridge for a fleet computing in `fleet_dtype`: for 16-bit and
-/// narrower fleet types the local f16 result when one was verified, else f32.
+/// The measured figure to bridge for a fleet computing in `fleet_dtype`: for BF16 fleets
+/// (16-bit inputs, f32 sums) the local mixed-precision result when one was verified, then
+/// f16, then f32; for narrower fleet types f16, then f32. A results file holds f16 and
+/// mixed results only where the adapter had shader-f16.
 pub fn measured(file: &ResultsFile, fleet_dtype: DType) -> Result<Measured, BridgeError> {
     match file {
         ResultsFile::Run(run) => from_run(run, fleet_dtype),
@@ -74,11 +76,10 @@ pub fn measured(file: &ResultsFile, fleet_dtype: DType) -> Result<Measured, Brid
 /// The best verified result of the preferred local dtype: largest problem first, then
 /// fastest kernel (small problems understate a device).
 pub fn from_run(run: &RunResults, fleet_dtype: DType) -> Result<Measured, BridgeError> {
-    let narrow = !matches!(fleet_dtype, DType::Fp64 | DType::Fp32 | DType::Tf32);
-    let order: &[Dtype] = if narrow {
-        &[Dtype::F16, Dtype::F32]
-    } else {
-        &[Dtype::F32]
+    let order: &[Dtype] = match fleet_dtype {
+        DType::Fp64 | DType::Fp32 | DType::Tf32 => &[Dtype::F32],
+        DType::Bf16 => &[Dtype::F16F32, Dtype::F16, Dtype::F32],
+        DType::Fp8 | DType::Fp4 | DType::Int8 => &[Dtype::F16, Dtype::F32],
     };
     let best = order
         .iter()
@@ -364,5 +365,26 @@ mod tests {
             measured_mfu(&measured),
             Err(BridgeError::EfficiencyAboveOne { .. })
         ));
+    }
+
+    /// A saved run with f32 and f16 results (a fixture of an older version).
+    fn saved_run() -> RunResults {
+        let text = include_str!("../tests/fixtures/run-0.1.0-c7203a2.json");
+        match crate::results::parse(text, std::path::Path::new("run.json")) {
+            Ok(ResultsFile::Run(run)) => *run,
+            other => panic!("fixture: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bf16_fleets_bridge_from_mixed_precision_where_measured() {
+        let mut run = saved_run();
+        assert_eq!(from_run(&run, DType::Bf16).unwrap().dtype, Dtype::F16);
+        let mut mixed = run.gemm[7].clone(); // tiled f16 128^3
+        mixed.dtype = Dtype::F16F32;
+        run.gemm.push(mixed);
+        assert_eq!(from_run(&run, DType::Bf16).unwrap().dtype, Dtype::F16F32);
+        assert_eq!(from_run(&run, DType::Fp8).unwrap().dtype, Dtype::F16);
+        assert_eq!(from_run(&run, DType::Fp32).unwrap().dtype, Dtype::F32);
     }
 }

@@ -1,12 +1,21 @@
 //! Kernel correctness on the local adapter (lavapipe in CI): every kernel family in every
 //! element type the adapter supports, at sizes that are not multiples of any tile, must
-//! match the f64 CPU reference within its error bound.
+//! match the f64 CPU reference within its error bound. And pipelines are compiled per
+//! variant, not per shape: a sweep of sizes, and the autotuner at two shape classes,
+//! compile each variant once.
 
 mod common;
 
+use std::collections::HashSet;
+use std::time::Duration;
+
 use fleetbench::gpu::timing::Timer;
 use fleetbench::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily};
-use fleetbench::measure::gemm::PreparedGemm;
+use fleetbench::measure::autotune::cache::TuneCache;
+use fleetbench::measure::autotune::candidates::candidates;
+use fleetbench::measure::autotune::{ShapeClass, TunePlan, tuned_kernel};
+use fleetbench::measure::gemm::{GemmRunner, PreparedGemm};
+use fleetbench::measure::pipeline::PipelineCache;
 
 const ODD_SHAPES: [GemmShape; 6] = [
     GemmShape { m: 1, n: 1, k: 1 },
@@ -44,6 +53,7 @@ fn every_kernel_and_dtype_matches_the_reference_on_odd_shapes() {
         .filter(|d| ctx.features.contains(d.required_feature()))
         .collect();
     assert!(dtypes.contains(&Dtype::F32));
+    let pipelines = PipelineCache::default();
     let mut checked = 0;
     let mut families = 0;
     for id in KernelFamily::ALL {
@@ -54,7 +64,8 @@ fn every_kernel_and_dtype_matches_the_reference_on_odd_shapes() {
         families += 1;
         for &dtype in dtypes.iter().filter(|d| id.supports(**d)) {
             for shape in ODD_SHAPES {
-                let prepared = PreparedGemm::new(&ctx, kernel, dtype, shape).expect("prepare");
+                let prepared =
+                    PreparedGemm::new(&ctx, &pipelines, kernel, dtype, shape).expect("prepare");
                 let outcome = prepared.run_and_verify(&ctx, &timer).expect("run");
                 assert!(
                     outcome.verified,
@@ -75,7 +86,104 @@ fn every_kernel_and_dtype_matches_the_reference_on_odd_shapes() {
     }
     // Every family runs in every float type the adapter has; dot4 runs in i8 only.
     let floats = dtypes.iter().filter(|d| d.is_float()).count();
-    assert_eq!(checked, ((families - 1) * floats + 1) * ODD_SHAPES.len());
+    let variants = (families - 1) * floats + 1;
+    assert_eq!(checked, variants * ODD_SHAPES.len());
+    // Six shapes per variant, one compilation each: the shape is not in the pipeline.
+    assert_eq!(pipelines.compilations(), variants);
+    assert_eq!(pipelines.len(), variants);
+}
+
+#[test]
+fn a_sweep_of_sizes_compiles_each_variant_once() {
+    let Some(ctx) = common::context_or_skip("kernels") else {
+        return;
+    };
+    let timer = Timer::new(&ctx, true);
+    let pipelines = PipelineCache::default();
+    let kernels = [
+        GemmKernel::tiled_default(),
+        GemmKernel::tiled_4x4(),
+        GemmKernel::texture_default(),
+    ];
+    let sizes = [96u32, 100, 128, 130, 192];
+    for size in sizes {
+        for kernel in kernels {
+            let shape = GemmShape::square(size);
+            let outcome = PreparedGemm::new(&ctx, &pipelines, kernel, Dtype::F32, shape)
+                .and_then(|p| p.run_and_verify(&ctx, &timer))
+                .expect("run");
+            assert!(outcome.verified, "{} at {size}", kernel.describe());
+        }
+    }
+    assert_eq!(pipelines.compilations(), kernels.len());
+    // A later shape of a compiled variant compiles nothing more.
+    PreparedGemm::new(
+        &ctx,
+        &pipelines,
+        kernels[0],
+        Dtype::F32,
+        GemmShape::square(7),
+    )
+    .expect("prepare");
+    assert_eq!(pipelines.compilations(), kernels.len());
+}
+
+/// The autotuner searches the square class, then the skinny one: the second search and
+/// the winners' GEMMs compile only the candidates the first did not.
+#[test]
+fn the_autotuner_reuses_pipelines_across_shape_classes_and_gemms() {
+    let Some(ctx) = common::context_or_skip("kernels") else {
+        return;
+    };
+    let timer = Timer::new(&ctx, true);
+    let pipelines = PipelineCache::default();
+    let runner = GemmRunner {
+        ctx: &ctx,
+        timer: &timer,
+        pipelines: &pipelines,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut cache = TuneCache::load(Some(dir.path().join("tuning.json")), &mut |_| {});
+    let plan = TunePlan {
+        budget: Duration::from_millis(1500),
+        read_cache: false,
+        search: true,
+    };
+    let mut tried = HashSet::new();
+    let mut failed = 0;
+    let mut winners = Vec::new();
+    for class in [ShapeClass::Square, ShapeClass::Skinny] {
+        let (winner, record) =
+            tuned_kernel(runner, &mut cache, &plan, Dtype::F32, class, &|_| {}).expect("tune");
+        let list = candidates(
+            &ctx.limits,
+            ctx.fixed_subgroup_size(),
+            Dtype::F32,
+            class.representative(),
+        );
+        tried.extend(list.into_iter().take(record.candidates_tried));
+        failed += record.candidates_failed;
+        winners.push(winner);
+    }
+    let searched = pipelines.compilations();
+    assert!(
+        searched >= tried.len() && searched <= tried.len() + failed,
+        "{searched} compilations for {} distinct candidates ({failed} failed)",
+        tried.len()
+    );
+    for winner in winners {
+        for size in [64, 200] {
+            PreparedGemm::new(
+                &ctx,
+                &pipelines,
+                winner,
+                Dtype::F32,
+                GemmShape::square(size),
+            )
+            .expect("prepare");
+        }
+    }
+    assert_eq!(pipelines.compilations(), searched, "winners are reused");
 }
 
 #[test]
@@ -90,7 +198,7 @@ fn a_large_result_is_verified_by_sampling() {
         n: 260,
         k: 600,
     };
-    let outcome = PreparedGemm::new(&ctx, kernel, Dtype::F32, shape)
+    let outcome = PreparedGemm::new(&ctx, &PipelineCache::default(), kernel, Dtype::F32, shape)
         .and_then(|p| p.run_and_verify(&ctx, &timer))
         .expect("run");
     assert!(
@@ -99,4 +207,32 @@ fn a_large_result_is_verified_by_sampling() {
         outcome.max_error, outcome.error_bound
     );
     assert!(outcome.checked < (shape.m * shape.n) as usize);
+}
+
+/// `--dtype mixed` is f16f32: results say so, verified at f32's bound (where the adapter
+/// has shader-f16; elsewhere the request is a usage error, tested in `commands::run`).
+#[test]
+fn run_dtype_mixed_writes_verified_f16f32_results() {
+    let Some(ctx) = common::context_or_skip("kernels") else {
+        return;
+    };
+    if !ctx.has(wgpu::Features::SHADER_F16) {
+        eprintln!("kernels: mixed skipped, the adapter has no shader-f16");
+        return;
+    }
+    let output = common::small_run("tiled", "mixed", "48", 1)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let results: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let gemm = &results["gemm"][0];
+    assert_eq!(gemm["dtype"], "f16f32");
+    assert_eq!(gemm["verified"], true);
+    let bound = gemm["error_bound"].as_f64().unwrap();
+    assert!(
+        bound > 0.0 && bound < 1e-3,
+        "an f32-sized bound at K = 48: {bound}"
+    );
 }

@@ -109,6 +109,24 @@ fn real_run_output_validates_and_broken_copies_do_not() {
     assert!(!errors(&version).is_empty(), "schema_version 2 passed");
 }
 
+/// Every element type the binary can write is one the schema allows, in GEMM rows and in
+/// tuning records and skipped GEMMs (a new dtype such as f16f32 must be added to each).
+#[test]
+fn the_schema_allows_every_dtype() {
+    let schema = schema();
+    for list in ["gemm", "tuning", "skipped"] {
+        let allowed = &schema["properties"][list]["items"]["properties"]["dtype"]["enum"];
+        let allowed = allowed.as_array().expect("a dtype enum");
+        for dtype in fleetbench::kernels::Dtype::ALL {
+            let name = serde_json::to_value(dtype).unwrap();
+            assert!(
+                allowed.contains(&name),
+                "{list}: {name} missing from {allowed:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_partial_run_with_skipped_gemms_validates() {
     let Some(mut results) = real_results("schema: partial run") else {

@@ -50,6 +50,58 @@ fn every_probe_variant_validates() {
     assert!(validated > 100, "only {validated} probe variants");
 }
 
+/// Bytes of the scalar a global's type is built from (through arrays and vectors); None
+/// for textures.
+fn scalar_width(module: &naga::Module, name: &str) -> Option<u8> {
+    let global = module
+        .global_variables
+        .iter()
+        .map(|(_, g)| g)
+        .find(|g| g.name.as_deref() == Some(name))
+        .unwrap_or_else(|| panic!("no global `{name}`"));
+    let mut ty = global.ty;
+    loop {
+        match module.types[ty].inner {
+            naga::TypeInner::Array { base, .. } => ty = base,
+            naga::TypeInner::Vector { scalar, .. } | naga::TypeInner::Scalar(scalar) => {
+                return Some(scalar.width);
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Mixed precision in every float family: f16 inputs (buffers, or rgba16float textures),
+/// an f32 C; pure f16 keeps an f16 C.
+#[test]
+fn mixed_variants_read_f16_and_write_f32() {
+    let limits = wgpu::Limits::default();
+    for id in KernelFamily::ALL
+        .into_iter()
+        .filter(|f| f.supports(Dtype::F16F32))
+    {
+        let kernel = GemmKernel::default_for(id, &limits, Some(32)).expect("every family");
+        let name = format!("{} f16f32", id.as_str());
+        let text = kernel.source(Dtype::F16F32);
+        validate(&name, &text);
+        let module = naga::front::wgsl::parse_str(&text).expect("parses");
+        assert_eq!(scalar_width(&module, "c"), Some(4), "{name}: C is f32");
+        for input in ["a", "b"] {
+            match scalar_width(&module, input) {
+                Some(width) => assert_eq!(width, 2, "{name}: {input} is f16"),
+                None => assert!(text.contains("rgba16float"), "{name}: {input} texture"),
+            }
+        }
+        let pure = naga::front::wgsl::parse_str(&kernel.source(Dtype::F16)).expect("parses");
+        assert_eq!(
+            scalar_width(&pure, "c"),
+            Some(2),
+            "{} f16: C is f16",
+            id.as_str()
+        );
+    }
+}
+
 #[test]
 fn every_kernel_source_validates_in_every_dtype() {
     let limits = wgpu::Limits::default();

@@ -476,5 +476,11 @@ mod tests {
             choose_dtypes(&[Dtype::F16, Dtype::F16], true, "gpu").unwrap(),
             vec![Dtype::F16]
         );
+        let mixed = choose_dtypes(&[Dtype::F32, Dtype::F16F32], false, "gpu").unwrap_err();
+        assert_eq!(mixed.exit_code(), 2);
+        assert!(
+            mixed.to_string().starts_with("f16f32 needs the shader-f16"),
+            "{mixed}"
+        );
     }
 }

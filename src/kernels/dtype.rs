@@ -2,23 +2,29 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A GEMM element type. `i8` multiplies signed 8-bit integers with `dot4I8Packed` into
-/// 32-bit integer sums, which are exact: its error bound is zero.
+/// A GEMM element type. `f16f32` (mixed precision) reads f16 inputs and sums and writes
+/// C in f32. `i8` multiplies signed 8-bit integers with `dot4I8Packed` into 32-bit integer
+/// sums, which are exact: its error bound is zero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Dtype {
     F32,
+    /// f16 inputs, sums and output.
     F16,
+    /// f16 inputs, f32 sums and output (mixed precision).
+    #[value(name = "f16f32", alias = "mixed")]
+    F16F32,
     I8,
 }
 
 impl Dtype {
-    pub const ALL: [Dtype; 3] = [Dtype::F32, Dtype::F16, Dtype::I8];
+    pub const ALL: [Dtype; 4] = [Dtype::F32, Dtype::F16, Dtype::F16F32, Dtype::I8];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Dtype::F32 => "f32",
             Dtype::F16 => "f16",
+            Dtype::F16F32 => "f16f32",
             Dtype::I8 => "i8",
         }
     }
@@ -32,24 +38,25 @@ impl Dtype {
     pub fn size(self) -> u64 {
         match self {
             Dtype::F32 => 4,
-            Dtype::F16 => 2,
+            Dtype::F16 | Dtype::F16F32 => 2,
             Dtype::I8 => 1,
         }
     }
 
-    /// Bytes per output element (i8 products accumulate into i32).
+    /// Bytes per output element (i8 products accumulate into i32, mixed into f32).
     pub fn output_size(self) -> u64 {
         match self {
-            Dtype::I8 => 4,
+            Dtype::I8 | Dtype::F16F32 => 4,
             other => other.size(),
         }
     }
 
-    /// Unit round-off u (half the machine epsilon): 2^-24 for f32, 2^-11 for f16; zero for
-    /// i8, whose integer sums are exact.
+    /// Unit round-off u (half the machine epsilon) of the type the sums are kept in:
+    /// 2^-24 for f32 and for f16f32 (f32 sums), 2^-11 for f16; zero for i8, whose integer
+    /// sums are exact. `measure::verify` explains why this is the whole error of f16f32.
     pub fn unit_roundoff(self) -> f64 {
         match self {
-            Dtype::F32 => 2f64.powi(-24),
+            Dtype::F32 | Dtype::F16F32 => 2f64.powi(-24),
             Dtype::F16 => 2f64.powi(-11),
             Dtype::I8 => 0.0,
         }
@@ -68,7 +75,7 @@ impl Dtype {
     pub fn texel_format(self) -> wgpu::TextureFormat {
         match self {
             Dtype::F32 => wgpu::TextureFormat::Rgba32Float,
-            Dtype::F16 => wgpu::TextureFormat::Rgba16Float,
+            Dtype::F16 | Dtype::F16F32 => wgpu::TextureFormat::Rgba16Float,
             Dtype::I8 => wgpu::TextureFormat::Rgba8Sint,
         }
     }
@@ -77,7 +84,7 @@ impl Dtype {
     pub fn required_feature(self) -> wgpu::Features {
         match self {
             Dtype::F32 => wgpu::Features::empty(),
-            Dtype::F16 => wgpu::Features::SHADER_F16,
+            Dtype::F16 | Dtype::F16F32 => wgpu::Features::SHADER_F16,
             Dtype::I8 => wgpu::Features::empty(),
         }
     }
@@ -86,7 +93,7 @@ impl Dtype {
     pub fn encode(self, values: &[f32]) -> Vec<u8> {
         match self {
             Dtype::F32 => bytemuck::cast_slice(values).to_vec(),
-            Dtype::F16 => {
+            Dtype::F16 | Dtype::F16F32 => {
                 let halves: Vec<half::f16> =
                     values.iter().map(|&v| half::f16::from_f32(v)).collect();
                 bytemuck::cast_slice(&halves).to_vec()
@@ -99,7 +106,7 @@ impl Dtype {
     /// Decodes the output (C) bytes a kernel wrote into f64 values (i32 sums for i8).
     pub fn decode(self, bytes: &[u8]) -> Vec<f64> {
         match self {
-            Dtype::F32 => bytemuck::cast_slice::<u8, f32>(bytes)
+            Dtype::F32 | Dtype::F16F32 => bytemuck::cast_slice::<u8, f32>(bytes)
                 .iter()
                 .map(|&v| f64::from(v))
                 .collect(),
@@ -119,7 +126,7 @@ impl Dtype {
     pub fn round(self, value: f32) -> f32 {
         match self {
             Dtype::F32 => value,
-            Dtype::F16 => half::f16::from_f32(value).to_f32(),
+            Dtype::F16 | Dtype::F16F32 => half::f16::from_f32(value).to_f32(),
             Dtype::I8 => value.round().clamp(-127.0, 127.0),
         }
     }

@@ -52,6 +52,20 @@ pub struct FmaVariant {
     pub workgroup: u32,
 }
 
+trait Accumulator {
+    fn accumulator(self) -> Dtype;
+}
+
+impl Accumulator for Dtype {
+    /// The type the probe's arithmetic runs in.
+    fn accumulator(self) -> Dtype {
+        match self {
+            Dtype::F16F32 => Dtype::F32,
+            other => other,
+        }
+    }
+}
+
 impl FmaVariant {
     /// The configuration searched first and used as the reference point.
     pub fn default_for(dtype: Dtype) -> Self {
@@ -63,7 +77,7 @@ impl FmaVariant {
                 depth: 4,
                 workgroup: 64,
             },
-            Dtype::F32 | Dtype::F16 => FmaVariant {
+            Dtype::F32 | Dtype::F16 | Dtype::F16F32 => FmaVariant {
                 dtype,
                 accumulators: 4,
                 width: 4,
@@ -86,8 +100,9 @@ impl FmaVariant {
                     self.depth,
                 ),
             ),
-            Dtype::F32 | Dtype::F16 => (
-                source::with_dtype(source::PEAK_FMA, self.dtype).replacen(
+            Dtype::F32 | Dtype::F16 | Dtype::F16F32 => (
+                // Mixed precision sums in f32: its arithmetic is the f32 probe's.
+                source::with_dtype(source::PEAK_FMA, self.dtype.accumulator()).replacen(
                     "alias Acc = vec4<Elem>;",
                     &format!("alias Acc = {};", self.accumulator_type()),
                     1,
@@ -127,7 +142,7 @@ impl FmaVariant {
         let per_step = match self.dtype {
             Dtype::I8 => DOT4_OPS,
             // One FMA per lane: a multiply and an add.
-            Dtype::F32 | Dtype::F16 => u64::from(self.width) * 2,
+            Dtype::F32 | Dtype::F16 | Dtype::F16F32 => u64::from(self.width) * 2,
         };
         let steps = u64::from(self.depth) * u64::from(self.accumulators);
         (invocations * u64::from(iterations) * steps * per_step) as f64
@@ -137,7 +152,9 @@ impl FmaVariant {
     pub fn sink_bytes(&self, invocations: u64) -> u64 {
         let element = match self.dtype {
             Dtype::I8 => 4,
-            Dtype::F32 | Dtype::F16 => u64::from(self.width) * self.dtype.size(),
+            Dtype::F32 | Dtype::F16 | Dtype::F16F32 => {
+                u64::from(self.width) * self.dtype.accumulator().size()
+            }
         };
         // Storage arrays of vec3-free types need no padding; keep 16-byte granularity.
         (invocations * element).next_multiple_of(16)
@@ -150,7 +167,7 @@ impl FmaVariant {
                 "{} dot4I8Packed chains {} deep, workgroup {}",
                 self.accumulators, self.depth, self.workgroup
             ),
-            Dtype::F32 | Dtype::F16 => {
+            Dtype::F32 | Dtype::F16 | Dtype::F16F32 => {
                 let kind = match self.width {
                     1 => "scalar".to_string(),
                     w => format!("vec{w}"),
@@ -241,7 +258,7 @@ pub fn fma_space(dtype: Dtype, space: ProbeSpace, max_workgroup: u32) -> Vec<Fma
     )];
     let (quick, full, wide) = match dtype {
         Dtype::I8 => (INT_QUICK, INT_FULL, INT_WIDE),
-        Dtype::F32 | Dtype::F16 => (FLOAT_QUICK, FLOAT_FULL, FLOAT_WIDE),
+        Dtype::F32 | Dtype::F16 | Dtype::F16F32 => (FLOAT_QUICK, FLOAT_FULL, FLOAT_WIDE),
     };
     let grids: Vec<&Grid> = match space {
         ProbeSpace::Quick => quick.iter().collect(),

@@ -1,6 +1,8 @@
-//! WGSL sources and their compile-time variants. Every shader opens with
-//! `alias Elem = f32;`; the f16 variant swaps that line for `enable f16; alias Elem = f16;`
-//! (and rgba32float storage textures for rgba16float).
+//! WGSL sources and their compile-time variants. Every float shader opens with
+//! `alias Elem = f32;` (the inputs) and `alias Acc = f32;` (the sums and C); the f16
+//! variant sets both to f16, the mixed variant (`f16f32`) only Elem, each with
+//! `enable f16;` and rgba16float storage textures in place of rgba32float. (The peak
+//! probes have no Acc line: they run f32 or f16 only.)
 //! Register-block sizes are `const` lines rewritten the same way (WGSL needs constant
 //! sizes for private arrays); everything else is a pipeline-overridable constant.
 //!
@@ -39,25 +41,36 @@ pub const ALL: [(&str, &str); 11] = [
 ];
 
 const ELEM_F32: &str = "alias Elem = f32;";
+const ACC_F32: &str = "alias Acc = f32;";
 
-/// The source with its element type set (storage-texture formats follow the type).
+/// The source with its element types set (storage-texture formats follow the input type).
 pub fn with_dtype(source: &str, dtype: Dtype) -> String {
-    match dtype {
+    let (elem, acc) = match dtype {
         // The i8 kernel is written for its types; float kernels never run in i8.
-        Dtype::F32 | Dtype::I8 => source.to_string(),
-        Dtype::F16 => {
-            assert!(
-                source.contains(ELEM_F32),
-                "shader has no `{ELEM_F32}` line to set its element type"
-            );
-            format!(
-                "enable f16;\n{}",
-                source
-                    .replacen(ELEM_F32, "alias Elem = f16;", 1)
-                    .replace("rgba32float", "rgba16float")
-            )
-        }
+        Dtype::F32 | Dtype::I8 => return source.to_string(),
+        Dtype::F16 => ("f16", "f16"),
+        Dtype::F16F32 => ("f16", "f32"),
+    };
+    // A shader that uses Acc without declaring it fails validation; one without Acc
+    // cannot be mixed, so that variant demands the line.
+    let needed: &[&str] = if elem == acc {
+        &[ELEM_F32]
+    } else {
+        &[ELEM_F32, ACC_F32]
+    };
+    for line in needed {
+        assert!(
+            source.contains(line),
+            "shader has no `{line}` line to set its element types"
+        );
     }
+    format!(
+        "enable f16;\n{}",
+        source
+            .replacen(ELEM_F32, &format!("alias Elem = {elem};"), 1)
+            .replacen(ACC_F32, &format!("alias Acc = {acc};"), 1)
+            .replace("rgba32float", "rgba16float")
+    )
 }
 
 /// Rewrites `const NAME: u32 = ...;` lines to the given values; each name must have
@@ -138,7 +151,7 @@ fn is_example_line(line: &str, indent: &str) -> bool {
 
 fn accumulators(block_m: u32, block_n4: u32) -> Vec<String> {
     cells(block_m, block_n4)
-        .map(|(r, c)| format!("var acc_{r}_{c} = vec4<Elem>();"))
+        .map(|(r, c)| format!("var acc_{r}_{c} = vec4<Acc>();"))
         .collect()
 }
 
@@ -156,14 +169,14 @@ fn products(block_m: u32, block_n4: u32, subgroup: u32) -> Vec<String> {
     for s in 0..4 {
         for c in 0..block_n4 {
             code.push(format!(
-                "let b_{s}_{c} = vec4<Elem>(textureLoad(b, vec2<u32>(col4_0 + {c}u * SG, k4 * 4u + {s}u)));"
+                "let b_{s}_{c} = vec4<Acc>(textureLoad(b, vec2<u32>(col4_0 + {c}u * SG, k4 * 4u + {s}u)));"
             ));
         }
     }
     for (s, lane) in ["x", "y", "z", "w"].iter().enumerate() {
         for (r, c) in cells(block_m, block_n4) {
             code.push(format!(
-                "acc_{r}_{c} = fma(vec4<Elem>(a_{r}.{lane}), b_{s}_{c}, acc_{r}_{c});"
+                "acc_{r}_{c} = fma(vec4<Acc>(a_{r}.{lane}), b_{s}_{c}, acc_{r}_{c});"
             ));
         }
     }
@@ -189,15 +202,25 @@ mod tests {
         let text = with_dtype(GEMM_NAIVE, Dtype::F16);
         assert!(text.starts_with("enable f16;"));
         assert!(text.contains("alias Elem = f16;"));
+        assert!(text.contains("alias Acc = f16;"));
         assert!(!text.contains(ELEM_F32));
+    }
+
+    #[test]
+    fn mixed_variant_reads_f16_and_sums_in_f32() {
+        let text = with_dtype(GEMM_TEXTURE, Dtype::F16F32);
+        assert!(text.starts_with("enable f16;"));
+        assert!(text.contains("alias Elem = f16;"));
+        assert!(text.contains(ACC_F32));
+        assert!(text.contains("rgba16float") && !text.contains("rgba32float"));
     }
 
     #[test]
     fn the_subgroup_block_is_generated() {
         let text = with_generated_block(GEMM_TEXTURE_SUBGROUP, 10, 2, 8);
         assert!(text.contains("let a_9 = subgroupBroadcast(mine[1], 1u);"));
-        assert!(text.contains("var acc_9_1 = vec4<Elem>();"));
-        assert!(text.contains("acc_9_1 = fma(vec4<Elem>(a_9.w), b_3_1, acc_9_1);"));
+        assert!(text.contains("var acc_9_1 = vec4<Acc>();"));
+        assert!(text.contains("acc_9_1 = fma(vec4<Acc>(a_9.w), b_3_1, acc_9_1);"));
         assert!(text.contains("c[(row0 + 9u * WG_Y) * ldc4 + col4_0 + 1u * SG] = acc_9_1;"));
         assert!(!text.contains("acc_10_0"));
         assert!(text.lines().all(|l| !l.trim().starts_with("// @generated")));
@@ -228,6 +251,15 @@ mod tests {
     #[should_panic(expected = "to set its element type")]
     fn an_f16_variant_of_a_shader_without_the_alias_fails_loudly() {
         with_dtype("@compute @workgroup_size(1) fn main() {}", Dtype::F16);
+    }
+
+    #[test]
+    #[should_panic(expected = "`alias Acc = f32;` line")]
+    fn a_mixed_variant_of_a_shader_without_an_accumulator_type_fails_loudly() {
+        with_dtype(
+            "alias Elem = f32;\n@compute @workgroup_size(1) fn main() {}",
+            Dtype::F16F32,
+        );
     }
 
     #[test]

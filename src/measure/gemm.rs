@@ -1,9 +1,12 @@
-//! One GEMM benchmark: upload padded inputs, compile, run once and verify against the
-//! CPU reference, then (only if verified) warm up and time it. A result that fails
-//! verification carries no throughput.
+//! One GEMM benchmark: upload padded inputs, take the variant's pipeline (compiled once
+//! per session, see `pipeline`), run once and verify against the CPU reference, then
+//! (only if verified) warm up and time it. A result that fails verification carries no
+//! throughput.
 
 use super::matrices::GemmInputs;
-use super::pipeline::{Compiled, bind_resources, compile};
+use std::sync::Arc;
+
+use super::pipeline::{Compiled, GemmVariant, PipelineCache, bind_resources, compile};
 use super::sampling::{SamplingPlan, sample};
 use super::stats::Summary;
 use super::verify::{Verification, verify};
@@ -39,6 +42,16 @@ struct Dims {
     pad: [u32; 2],
 }
 
+/// What every GEMM measured on one device shares: the device, its timer, and the
+/// pipelines compiled so far (so a sweep of sizes and the autotuner compile each variant
+/// once).
+#[derive(Clone, Copy)]
+pub struct GemmRunner<'a> {
+    pub ctx: &'a GpuContext,
+    pub timer: &'a Timer,
+    pub pipelines: &'a PipelineCache,
+}
+
 /// A GEMM ready to dispatch: inputs uploaded, pipeline compiled, buffers bound.
 pub struct PreparedGemm {
     pub kernel: GemmKernel,
@@ -46,15 +59,17 @@ pub struct PreparedGemm {
     pub shape: GemmShape,
     inputs: GemmInputs,
     c: wgpu::Buffer,
-    compiled: Compiled,
+    compiled: Arc<Compiled>,
     bind_group: wgpu::BindGroup,
     groups: (u32, u32),
 }
 
 impl PreparedGemm {
-    /// Checks limits, uploads inputs and compiles the kernel.
+    /// Checks limits, uploads inputs and takes the kernel's pipeline from `pipelines`
+    /// (compiling it there the first time).
     pub fn new(
         ctx: &GpuContext,
+        pipelines: &PipelineCache,
         kernel: GemmKernel,
         dtype: Dtype,
         shape: GemmShape,
@@ -107,12 +122,14 @@ impl PreparedGemm {
         };
         let uniform = buffers::uniform_with(ctx, "dims", bytemuck::bytes_of(&dims));
         allocation.allocated(&format!("{} {}", label(kernel, dtype), shape.label()))?;
-        let compiled = compile(
-            ctx,
-            &label(kernel, dtype),
-            &kernel.source(dtype),
-            &kernel.constants(),
-        )?;
+        let compiled = pipelines.get_or_build(GemmVariant { kernel, dtype }, || {
+            compile(
+                ctx,
+                &label(kernel, dtype),
+                &kernel.source(dtype),
+                &kernel.constants(),
+            )
+        })?;
         let resources = vec![
             a.binding(),
             b.binding(),
@@ -207,14 +224,18 @@ fn label(kernel: GemmKernel, dtype: Dtype) -> String {
 
 /// Runs, verifies and (if correct) times one GEMM.
 pub fn bench_gemm(
-    ctx: &GpuContext,
-    timer: &Timer,
+    runner: GemmRunner<'_>,
     plan: &SamplingPlan,
     kernel: GemmKernel,
     dtype: Dtype,
     shape: GemmShape,
 ) -> Result<GemmOutcome> {
-    let prepared = PreparedGemm::new(ctx, kernel, dtype, shape)?;
+    let GemmRunner {
+        ctx,
+        timer,
+        pipelines,
+    } = runner;
+    let prepared = PreparedGemm::new(ctx, pipelines, kernel, dtype, shape)?;
     let verification = prepared.run_and_verify(ctx, timer)?;
     let mut outcome = GemmOutcome {
         kernel,

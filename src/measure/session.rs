@@ -17,8 +17,9 @@ use indicatif::ProgressBar;
 
 use super::autotune::cache::TuneCache;
 use super::autotune::{ShapeClass, TunePlan, TuneRecord, tuned_kernel};
-use super::gemm::{GemmOutcome, bench_gemm};
+use super::gemm::{GemmOutcome, GemmRunner, bench_gemm};
 use super::peaks::{ProbePlan, measure_peaks, settle_against_gemm};
+use super::pipeline::PipelineCache;
 use super::sampling::SamplingPlan;
 use super::stop;
 use crate::error::{Error, Result};
@@ -99,6 +100,13 @@ pub fn run_session(
         .map_err(|e| e.during(|| "probing the peaks".into()))?;
     progress.inc((plan.dtypes.len() + 1) as u64);
 
+    // One cache for the tuner and every GEMM: each variant compiles once per session.
+    let pipelines = PipelineCache::default();
+    let runner = GemmRunner {
+        ctx,
+        timer: &timer,
+        pipelines: &pipelines,
+    };
     let mut tuner = Tuner::new(plan.tuning.clone(), progress);
     let mut gemm = Vec::new();
     let mut skipped = Vec::new();
@@ -112,7 +120,7 @@ pub fn run_session(
         }
         let name = format!("{} {dtype} {}", id.as_str(), shape.label());
         progress.set_message(name.clone());
-        match measure_gemm(ctx, &timer, plan, &mut tuner, id, dtype, *shape) {
+        match measure_gemm(runner, plan, &mut tuner, id, dtype, *shape) {
             Ok(outcome) => {
                 methods.extend(outcome.method);
                 gemm.push(record(id, &outcome, label.clone()));
@@ -180,8 +188,7 @@ pub fn run_session(
 /// One GEMM benchmark, its kernel resolved through the tuner when it is `tuned`; stops
 /// first when a signal asked to.
 fn measure_gemm(
-    ctx: &GpuContext,
-    timer: &Timer,
+    runner: GemmRunner<'_>,
     plan: &SessionPlan,
     tuner: &mut Tuner<'_>,
     id: KernelId,
@@ -189,11 +196,11 @@ fn measure_gemm(
     shape: GemmShape,
 ) -> Result<GemmOutcome> {
     stop::check()?;
-    let kernel = match id.fixed(&ctx.limits) {
+    let kernel = match id.fixed(&runner.ctx.limits) {
         Some(kernel) => kernel,
-        None => tuner.kernel_for(ctx, timer, dtype, shape)?,
+        None => tuner.kernel_for(runner, dtype, shape)?,
     };
-    bench_gemm(ctx, timer, &plan.sampling, kernel, dtype, shape)
+    bench_gemm(runner, &plan.sampling, kernel, dtype, shape)
 }
 
 /// Counts a finished GEMM; where no progress bar is drawn (stderr is not a terminal: CI
@@ -228,8 +235,7 @@ impl<'a> Tuner<'a> {
 
     fn kernel_for(
         &mut self,
-        ctx: &GpuContext,
-        timer: &Timer,
+        runner: GemmRunner<'_>,
         dtype: Dtype,
         shape: GemmShape,
     ) -> Result<GemmKernel> {
@@ -244,7 +250,7 @@ impl<'a> Tuner<'a> {
             })
         });
         let say = |message: String| progress.set_message(message);
-        let (kernel, record) = tuned_kernel(ctx, timer, cache, &self.plan, dtype, class, &say)?;
+        let (kernel, record) = tuned_kernel(runner, cache, &self.plan, dtype, class, &say)?;
         self.chosen.insert((dtype, class), kernel);
         self.records.push(record);
         Ok(kernel)

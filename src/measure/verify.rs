@@ -1,8 +1,20 @@
 //! Verification of a GEMM result against an f64 CPU reference. Small problems are checked
 //! entry by entry; large ones at sampled entries (the corners, the last row and column,
 //! and random positions), which still catch indexing, padding and race errors. The bound
-//! grows with K and the type's unit round-off:
+//! grows with K and the unit round-off u of the type the sums are kept in:
 //! |c - ref| <= C0 * K * u * sum_k |a_ik * b_kj|  (C0 = 2 covers multiply-then-add).
+//!
+//! The reference multiplies the inputs exactly as the GPU reads them (already rounded to
+//! the input type), so input rounding is no error here; only the kernel's arithmetic is.
+//! - f32: products and sums round at u = 2^-24 each (fma rounds once, multiply-then-add
+//!   twice): the classical bound gamma_K <= K u / (1 - K u) per unit of sum|a b|, which
+//!   C0 * K * u covers with room for the (1 - K u) term at any K a GPU buffer holds.
+//! - f16: the same with u = 2^-11.
+//! - f16f32 (mixed): an f16 significand has 11 bits, so the product of two f16 values has
+//!   at most 22 and is exact in f32 (24 bits); its exponent stays within f32's normal range
+//!   (|a b| >= 2^-48 for subnormal f16 inputs, far above 2^-126). The only rounding is the
+//!   f32 accumulation, so the bound is f32's, u = 2^-24: 2^13 = 8192 times tighter than
+//!   pure f16's. A kernel that secretly summed in f16 fails it (tested below).
 
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -168,6 +180,38 @@ mod tests {
             !verify(&inputs, &c, 6, Dtype::I8).verified,
             "off by one is a failure"
         );
+    }
+
+    /// The sum of `inputs`' row-by-column products, each step rounded by `round`.
+    fn product_rounded_by(inputs: &GemmInputs, round: impl Fn(f64) -> f64) -> Vec<f64> {
+        let (m, n, k) = (inputs.a.rows, inputs.b.cols, inputs.a.cols);
+        (0..m)
+            .flat_map(|r| (0..n).map(move |c| (r, c)))
+            .map(|(r, c)| {
+                (0..k).fold(0.0, |sum, i| {
+                    let product = f64::from(inputs.a.at(r, i)) * f64::from(inputs.b.at(i, c));
+                    round(sum + round(product))
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn mixed_precision_is_held_to_f32_sums_not_f16_ones() {
+        let shape = GemmShape { m: 8, n: 8, k: 512 };
+        let inputs = GemmInputs::new(shape, Dtype::F16F32);
+        let in_f32 = product_rounded_by(&inputs, |v| f64::from(v as f32));
+        let in_f16 = product_rounded_by(&inputs, |v| f64::from(half::f16::from_f64(v)));
+        let mixed = verify(&inputs, &in_f32, 8, Dtype::F16F32);
+        assert!(mixed.verified, "{mixed:?}");
+        assert!(verify(&inputs, &in_f16, 8, Dtype::F16).verified);
+        let summed_in_f16 = verify(&inputs, &in_f16, 8, Dtype::F16F32);
+        assert!(
+            !summed_in_f16.verified,
+            "f16 sums pass as mixed: {summed_in_f16:?}"
+        );
+        let pure = verify(&inputs, &in_f16, 8, Dtype::F16);
+        assert_eq!(pure.error_bound / mixed.error_bound, 8192.0);
     }
 
     #[test]

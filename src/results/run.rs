@@ -161,19 +161,20 @@ pub struct FmaPeaks {
 }
 
 impl FmaPeaks {
-    /// The peak for an element type, when measured.
+    /// The peak for an element type, when measured. Mixed precision (f16 inputs, f32
+    /// sums) runs f32 FMAs, so its ceiling is the f32 peak.
     pub fn for_dtype(&self, dtype: Dtype) -> Option<f64> {
         match dtype {
-            Dtype::F32 => Some(self.f32),
+            Dtype::F32 | Dtype::F16F32 => Some(self.f32),
             Dtype::F16 => self.f16,
             Dtype::I8 => self.i8,
         }
     }
 
-    /// Sets the peak of an element type.
+    /// Sets the peak of an element type (mixed precision shares f32's).
     pub fn set(&mut self, dtype: Dtype, value: f64) {
         match dtype {
-            Dtype::F32 => self.f32 = value,
+            Dtype::F32 | Dtype::F16F32 => self.f32 = value,
             Dtype::F16 => self.f16 = Some(value),
             Dtype::I8 => self.i8 = Some(value),
         }

@@ -41,7 +41,7 @@ pub fn plan_for(args: &RunArgs, ctx: &GpuContext, slow_gl: bool) -> Result<Sessi
     let shapes = shapes_for(args, ctx, &dtypes, bounded, slow_gl)?;
     let kernels = match (args.kernel.is_empty(), slow_gl) {
         (false, _) => dedup(&args.kernel),
-        // Every kernel compiles once per shape: on GL that is the whole cost.
+        // Every kernel compiles once (per variant): on GL that is the whole cost.
         (true, true) => vec![KernelId::Tiled],
         (true, false) => DEFAULT_KERNELS.to_vec(),
     };
@@ -183,8 +183,8 @@ fn workload_shapes(
     Ok(shapes)
 }
 
-/// The requested element types, or f32 (plus f16 where available) by default; f16 on an
-/// adapter without shader-f16 is a usage error.
+/// The requested element types, or f32 (plus f16 where available) by default; f16 or
+/// f16f32 on an adapter without shader-f16 is a usage error.
 pub fn choose_dtypes(requested: &[Dtype], has_f16: bool, adapter: &str) -> Result<Vec<Dtype>> {
     if requested.is_empty() {
         return Ok(if has_f16 {
@@ -193,9 +193,12 @@ pub fn choose_dtypes(requested: &[Dtype], has_f16: bool, adapter: &str) -> Resul
             vec![Dtype::F32]
         });
     }
-    if requested.contains(&Dtype::F16) && !has_f16 {
+    let needs_f16 = |d: &&Dtype| d.required_feature().contains(wgpu::Features::SHADER_F16);
+    if let Some(dtype) = requested.iter().find(needs_f16)
+        && !has_f16
+    {
         return Err(Error::usage(format!(
-            "f16 needs the shader-f16 feature, which {adapter} does not have; use --dtype f32"
+            "{dtype} needs the shader-f16 feature, which {adapter} does not have; use --dtype f32"
         )));
     }
     Ok(dedup(requested))

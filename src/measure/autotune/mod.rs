@@ -12,13 +12,11 @@ pub mod candidates;
 
 use std::time::{Duration, Instant};
 
-use super::gemm::PreparedGemm;
+use super::gemm::{GemmRunner, PreparedGemm};
 use super::sampling::{SamplingPlan, sample};
 use super::stats::Summary;
 use super::stop;
 use crate::error::Result;
-use crate::gpu::GpuContext;
-use crate::gpu::timing::Timer;
 use crate::kernels::{Dtype, GemmKernel, GemmShape};
 pub use crate::results::tuning::{ShapeClass, TuneRecord, TuneSource};
 use cache::{CacheEntry, CacheKey, TuneCache};
@@ -36,20 +34,28 @@ pub struct TunePlan {
 
 /// Candidates re-timed side by side at the end of a search.
 const FINALISTS: usize = 3;
+/// One quick sample per candidate: enough to rank it, and to drop the hopeless.
+const QUICK: SamplingPlan = SamplingPlan {
+    warmup: 0,
+    samples: 1,
+    min_sample_seconds: 0.02,
+    max_repeats: 50,
+};
 /// A candidate slower than this fraction of the best so far is not sampled further.
 const HOPELESS_SHARE: f64 = 0.25;
 
-/// Finds (or recalls) the fastest verified kernel for `dtype` and `class`.
+/// Finds (or recalls) the fastest verified kernel for `dtype` and `class`. Candidates
+/// compile through `runner`'s pipeline cache, so a search at a second shape class, and
+/// the GEMMs that follow, reuse what the first compiled.
 pub fn tuned_kernel(
-    ctx: &GpuContext,
-    timer: &Timer,
+    runner: GemmRunner<'_>,
     cache: &mut TuneCache,
     plan: &TunePlan,
     dtype: Dtype,
     class: ShapeClass,
     progress: &dyn Fn(String),
 ) -> Result<(GemmKernel, TuneRecord)> {
-    let key = CacheKey::new(&ctx.description, dtype, class);
+    let key = CacheKey::new(&runner.ctx.description, dtype, class);
     let record = |kernel: &GemmKernel, source: TuneSource, gflops: Option<f64>| TuneRecord {
         dtype,
         class,
@@ -78,7 +84,7 @@ pub fn tuned_kernel(
             class.as_str()
         ));
     }
-    let (winner, mut tuned) = search(ctx, timer, plan, dtype, class, progress)?;
+    let (winner, mut tuned) = search(runner, plan, dtype, class, progress)?;
     tuned.kernel = winner.describe();
     if let Some(gflops) = tuned.gflops {
         cache.put(CacheEntry {
@@ -92,8 +98,7 @@ pub fn tuned_kernel(
 }
 
 fn search(
-    ctx: &GpuContext,
-    timer: &Timer,
+    runner: GemmRunner<'_>,
     plan: &TunePlan,
     dtype: Dtype,
     class: ShapeClass,
@@ -101,13 +106,8 @@ fn search(
 ) -> Result<(GemmKernel, TuneRecord)> {
     let start = Instant::now();
     let shape = class.representative();
+    let ctx = runner.ctx;
     let list = candidates::candidates(&ctx.limits, ctx.fixed_subgroup_size(), dtype, shape);
-    let quick = SamplingPlan {
-        warmup: 0,
-        samples: 1,
-        min_sample_seconds: 0.02,
-        max_repeats: 50,
-    };
     let mut timed: Vec<(f64, PreparedGemm)> = Vec::new();
     let mut failed = 0;
     let mut tried = 0;
@@ -122,7 +122,7 @@ fn search(
             list.len()
         ));
         stop::check()?;
-        match try_candidate(ctx, timer, &quick, *kernel, dtype, shape, best_of(&timed)) {
+        match try_candidate(runner, *kernel, dtype, shape, best_of(&timed)) {
             Ok(Some(entry)) => timed.push(entry),
             Ok(None) => {}
             Err(err) if err.ends_run() => {
@@ -138,7 +138,7 @@ fn search(
             Err(_) => failed += 1,
         }
     }
-    let finalists = finalists(ctx, timer, &mut timed, shape).map_err(|err| {
+    let finalists = finalists(runner, &mut timed, shape).map_err(|err| {
         err.during(|| {
             format!(
                 "tuning {dtype} {} kernels on {} (re-timing the finalists)",
@@ -168,22 +168,25 @@ fn search(
 /// Compiles, verifies and times one candidate. Ok(None) when it is correct but hopeless;
 /// Err when it fails to compile or verify (the search goes on without it).
 fn try_candidate(
-    ctx: &GpuContext,
-    timer: &Timer,
-    quick: &SamplingPlan,
+    runner: GemmRunner<'_>,
     kernel: GemmKernel,
     dtype: Dtype,
     shape: GemmShape,
     best: f64,
 ) -> Result<Option<(f64, PreparedGemm)>> {
-    let prepared = PreparedGemm::new(ctx, kernel, dtype, shape)?;
+    let GemmRunner {
+        ctx,
+        timer,
+        pipelines,
+    } = runner;
+    let prepared = PreparedGemm::new(ctx, pipelines, kernel, dtype, shape)?;
     let verification = prepared.run_and_verify(ctx, timer)?;
     if !verification.verified {
         return Err(crate::error::Error::runtime(
             "candidate failed verification",
         ));
     }
-    let timings = sample(ctx, timer, quick, |p| prepared.dispatch(p))?;
+    let timings = sample(ctx, timer, &QUICK, |p| prepared.dispatch(p))?;
     let gflops = Summary::of(&timings.seconds_per_dispatch)
         .map_or(0.0, |s| s.rate(shape.flops() / 1e9).median);
     Ok((gflops >= best * HOPELESS_SHARE).then_some((gflops, prepared)))
@@ -196,8 +199,7 @@ fn best_of(timed: &[(f64, PreparedGemm)]) -> f64 {
 /// Re-times the best few side by side, interleaved, so a noisy first sample does not
 /// decide; returns (median GFLOP/s, kernel) for each finalist.
 fn finalists(
-    ctx: &GpuContext,
-    timer: &Timer,
+    runner: GemmRunner<'_>,
     timed: &mut Vec<(f64, PreparedGemm)>,
     shape: GemmShape,
 ) -> Result<Vec<(f64, GemmKernel)>> {
@@ -212,7 +214,7 @@ fn finalists(
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); timed.len()];
     for _round in 0..3 {
         for (i, (_, prepared)) in timed.iter().enumerate() {
-            let timings = sample(ctx, timer, &plan, |p| prepared.dispatch(p))?;
+            let timings = sample(runner.ctx, runner.timer, &plan, |p| prepared.dispatch(p))?;
             rates[i].extend(
                 timings
                     .seconds_per_dispatch
