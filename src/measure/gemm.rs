@@ -7,7 +7,7 @@ use super::matrices::GemmInputs;
 use std::sync::Arc;
 
 use super::pipeline::{Compiled, GemmVariant, PipelineCache, bind_resources, compile};
-use super::sampling::{SamplingPlan, sample};
+use super::sampling::{SamplingPlan, Timings, sample};
 use super::stats::Summary;
 use super::verify::{Verification, verify};
 use crate::error::Result;
@@ -50,6 +50,25 @@ pub struct GemmRunner<'a> {
     pub ctx: &'a GpuContext,
     pub timer: &'a Timer,
     pub pipelines: &'a PipelineCache,
+}
+
+impl GemmRunner<'_> {
+    /// Prepares one GEMM and runs it once against the CPU reference.
+    pub fn prepare_and_verify(
+        self,
+        kernel: GemmKernel,
+        dtype: Dtype,
+        shape: GemmShape,
+    ) -> Result<(PreparedGemm, Verification)> {
+        let prepared = PreparedGemm::new(self.ctx, self.pipelines, kernel, dtype, shape)?;
+        let verification = prepared.run_and_verify(self.ctx, self.timer)?;
+        Ok((prepared, verification))
+    }
+
+    /// Times a prepared GEMM's dispatches under `plan`.
+    pub fn sample(self, plan: &SamplingPlan, prepared: &PreparedGemm) -> Result<Timings> {
+        sample(self.ctx, self.timer, plan, |p| prepared.dispatch(p))
+    }
 }
 
 /// A GEMM ready to dispatch: inputs uploaded, pipeline compiled, buffers bound.
@@ -230,13 +249,7 @@ pub fn bench_gemm(
     dtype: Dtype,
     shape: GemmShape,
 ) -> Result<GemmOutcome> {
-    let GemmRunner {
-        ctx,
-        timer,
-        pipelines,
-    } = runner;
-    let prepared = PreparedGemm::new(ctx, pipelines, kernel, dtype, shape)?;
-    let verification = prepared.run_and_verify(ctx, timer)?;
+    let (prepared, verification) = runner.prepare_and_verify(kernel, dtype, shape)?;
     let mut outcome = GemmOutcome {
         kernel,
         dtype,
@@ -250,7 +263,7 @@ pub fn bench_gemm(
     if !verification.verified {
         return Ok(outcome);
     }
-    let timings = sample(ctx, timer, plan, |p| prepared.dispatch(p))?;
+    let timings = runner.sample(plan, &prepared)?;
     outcome.gflops =
         Summary::of(&timings.seconds_per_dispatch).map(|s| s.rate(shape.flops() / 1e9));
     outcome.samples = timings.seconds_per_dispatch.len();

@@ -13,7 +13,7 @@ pub mod candidates;
 use std::time::{Duration, Instant};
 
 use super::gemm::{GemmRunner, PreparedGemm};
-use super::sampling::{SamplingPlan, sample};
+use super::sampling::SamplingPlan;
 use super::stats::Summary;
 use super::stop;
 use crate::error::Result;
@@ -174,19 +174,13 @@ fn try_candidate(
     shape: GemmShape,
     best: f64,
 ) -> Result<Option<(f64, PreparedGemm)>> {
-    let GemmRunner {
-        ctx,
-        timer,
-        pipelines,
-    } = runner;
-    let prepared = PreparedGemm::new(ctx, pipelines, kernel, dtype, shape)?;
-    let verification = prepared.run_and_verify(ctx, timer)?;
+    let (prepared, verification) = runner.prepare_and_verify(kernel, dtype, shape)?;
     if !verification.verified {
         return Err(crate::error::Error::runtime(
             "candidate failed verification",
         ));
     }
-    let timings = sample(ctx, timer, &QUICK, |p| prepared.dispatch(p))?;
+    let timings = runner.sample(&QUICK, &prepared)?;
     let gflops = Summary::of(&timings.seconds_per_dispatch)
         .map_or(0.0, |s| s.rate(shape.flops() / 1e9).median);
     Ok((gflops >= best * HOPELESS_SHARE).then_some((gflops, prepared)))
@@ -214,7 +208,7 @@ fn finalists(
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); timed.len()];
     for _round in 0..3 {
         for (i, (_, prepared)) in timed.iter().enumerate() {
-            let timings = sample(runner.ctx, runner.timer, &plan, |p| prepared.dispatch(p))?;
+            let timings = runner.sample(&plan, prepared)?;
             rates[i].extend(
                 timings
                     .seconds_per_dispatch
