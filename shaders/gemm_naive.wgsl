@@ -4,21 +4,9 @@
 alias Elem = f32;
 alias Acc = f32;
 
-struct Dims {
-    m: u32,
-    n: u32,
-    k: u32,
-    lda: u32,
-    ldb: u32,
-    ldc: u32,
-    _pad0: u32,
-    _pad1: u32,
-}
-
 @group(0) @binding(0) var<storage, read> a: array<Elem>;
 @group(0) @binding(1) var<storage, read> b: array<Elem>;
 @group(0) @binding(2) var<storage, read_write> c: array<Acc>;
-@group(0) @binding(3) var<uniform> dims: Dims;
 
 override WG_X: u32 = 16u;
 override WG_Y: u32 = 16u;

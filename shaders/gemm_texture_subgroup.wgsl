@@ -16,21 +16,9 @@ const SG: u32 = 8u;
 const FETCHES: u32 = 2u;
 const WG_Y: u32 = 4u;
 
-struct Dims {
-    m: u32,
-    n: u32,
-    k: u32,
-    lda: u32,
-    ldb: u32,
-    ldc: u32,
-    _pad0: u32,
-    _pad1: u32,
-}
-
 @group(0) @binding(0) var a: texture_storage_2d<rgba32float, read>;
 @group(0) @binding(1) var b: texture_storage_2d<rgba32float, read>;
 @group(0) @binding(2) var<storage, read_write> c: array<vec4<Acc>>;
-@group(0) @binding(3) var<uniform> dims: Dims;
 
 @compute @workgroup_size(SG * WG_Y)
 fn main(

@@ -10,21 +10,9 @@ alias Acc = f32;
 const BM: u32 = 4u;
 const BN4: u32 = 1u;
 
-struct Dims {
-    m: u32,
-    n: u32,
-    k: u32,
-    lda: u32,
-    ldb: u32,
-    ldc: u32,
-    _pad0: u32,
-    _pad1: u32,
-}
-
 @group(0) @binding(0) var<storage, read> a: array<vec4<Elem>>;
 @group(0) @binding(1) var<storage, read> b: array<vec4<Elem>>;
 @group(0) @binding(2) var<storage, read_write> c: array<vec4<Acc>>;
-@group(0) @binding(3) var<uniform> dims: Dims;
 
 override WG_X: u32 = 16u;
 override WG_Y: u32 = 16u;

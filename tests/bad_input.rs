@@ -127,6 +127,7 @@ fn build(t: &mut Table) {
     t.bad("--retune", &["run", "--no-tune", "--retune"]);
     t.bad("1.5", &["run", "--mfu", "1.5"]);
     t.bad("fast", &["run", "--mfu", "fast"]);
+    t.bad("huge", &["run", "--probes", "huge"]);
     t.bad("no-such-fleet", &["run", "--fleet", "no-such-fleet"]);
     t.bad("no-such-model", &["run", "--model", "no-such-model"]);
     t.bad("yaml", &["run", "--format", "yaml"]);

@@ -145,6 +145,8 @@ fn run_json_follows_the_contract_and_every_result_is_verified() {
             "2",
             "--warmup",
             "0",
+            "--probes",
+            "quick",
         ])
         .args(["--format", "json", "--output", path.to_str().unwrap()])
         .assert()

@@ -136,6 +136,8 @@ fn run_csv_is_numbers_in_base_units() {
         "2",
         "--warmup",
         "0",
+        "--probes",
+        "quick",
         "--format",
         "csv",
     ]);

@@ -51,7 +51,15 @@ fn interrupt_a_run(output: &Path, cache_dir: &Path, signal: libc::c_int) -> (Opt
             "--sizes",
             "32,40,48,56,64,72,80,88,96,104",
         ])
-        .args(["--samples", "50", "--warmup", "0", "--output"])
+        .args([
+            "--samples",
+            "50",
+            "--warmup",
+            "0",
+            "--probes",
+            "quick",
+            "--output",
+        ])
         .arg(output)
         .env("FLEETBENCH_CACHE_DIR", cache_dir)
         .stdout(Stdio::null())

@@ -46,6 +46,7 @@ fn results(test: &str) -> Option<PathBuf> {
         fleetbench()
             .args(["run", "--backend", "vulkan", "--sizes", "32,48,64"])
             .args(["--kernel", "naive,tiled", "--samples", "2", "--warmup", "0"])
+            .args(["--probes", "quick"])
             .args(["--format", "json", "--output"])
             .arg(&file)
             .assert()

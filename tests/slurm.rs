@@ -60,6 +60,8 @@ fn rank_command(dir: &Path) -> Vec<String> {
         "5",
         "--warmup",
         "1",
+        "--probes",
+        "quick",
         "--format",
         "json",
         "--output",

@@ -20,6 +20,7 @@ use crate::cluster::rank::expand_output;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::gpu::adapter::{self, AdapterSelector};
+use crate::kernels::probes::ProbeSpace;
 use crate::kernels::{Dtype, GemmShape, KernelId};
 use crate::measure::session::{Measured, run_session};
 use crate::measure::stop;
@@ -80,6 +81,11 @@ pub struct RunArgs {
     /// A short sweep (small sizes, few samples) that finishes in under a minute on lavapipe.
     #[arg(long)]
     pub quick: bool,
+    /// How many configurations of the peak probes to search for the device's ceilings:
+    /// quick (a few that cover most devices), full, or wide; a verified GEMM that beats a
+    /// probe still widens its search [default: quick with --quick, else full].
+    #[arg(long, value_enum)]
+    pub probes: Option<ProbeSpace>,
     /// Time with the wall clock even where the adapter has timestamp queries.
     #[arg(long)]
     pub wall_clock: bool,

@@ -431,7 +431,7 @@ impl GemmKernel {
                 source::with_generated_block(&text, c.block_m, c.block_n4, c.wg_x)
             }
         };
-        source::with_dtype(&text, dtype)
+        source::with_dtype(&source::gemm_module(&text), dtype)
     }
 
     /// Pipeline-overridable constants (the subgroup kernel's width is a `const`: it sizes

@@ -14,8 +14,8 @@ use super::source;
 /// the dot product, plus the add that accumulates it.
 pub const DOT4_OPS: u64 = 8;
 
-/// How much of a probe's space to search.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// How much of a probe's space to search (`run --probes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
 pub enum ProbeSpace {
     /// A few configurations known to cover most devices (`run --quick`).
     Quick,

@@ -5,6 +5,8 @@
 //! probes have no Acc line: they run f32 or f16 only.)
 //! Register-block sizes are `const` lines rewritten the same way (WGSL needs constant
 //! sizes for private arrays); everything else is a pipeline-overridable constant.
+//! Every GEMM shader file is a body: `gemm_dims.wgsl` (the `Dims` uniform they all read)
+//! is appended to make the module the host compiles (`gemm_module`).
 //!
 //! The sources are compiled into the binary, so a marker that is missing is a bug in this
 //! crate, never bad input: every rewrite panics naming the marker rather than emitting a
@@ -19,26 +21,48 @@ pub const GEMM_TEXTURE: &str = include_str!("../../shaders/gemm_texture.wgsl");
 pub const GEMM_BROADCAST: &str = include_str!("../../shaders/gemm_broadcast.wgsl");
 pub const GEMM_DOT4: &str = include_str!("../../shaders/gemm_dot4.wgsl");
 pub const GEMM_TEXTURE_SUBGROUP: &str = include_str!("../../shaders/gemm_texture_subgroup.wgsl");
+const GEMM_DIMS: &str = include_str!("../../shaders/gemm_dims.wgsl");
 pub const PEAK_FMA: &str = include_str!("../../shaders/peak_fma.wgsl");
 pub const PEAK_COPY: &str = include_str!("../../shaders/peak_copy.wgsl");
 pub const PEAK_READ: &str = include_str!("../../shaders/peak_read.wgsl");
 pub const PEAK_WRITE: &str = include_str!("../../shaders/peak_write.wgsl");
 pub const PEAK_DOT4: &str = include_str!("../../shaders/peak_dot4.wgsl");
 
-/// Every shader file, by name, for validation.
-pub const ALL: [(&str, &str); 11] = [
+/// The GEMM shader bodies, by file name (each completed by `gemm_module`).
+const GEMM_BODIES: [(&str, &str); 6] = [
     ("gemm_dot4.wgsl", GEMM_DOT4),
     ("gemm_texture_subgroup.wgsl", GEMM_TEXTURE_SUBGROUP),
     ("gemm_broadcast.wgsl", GEMM_BROADCAST),
     ("gemm_naive.wgsl", GEMM_NAIVE),
     ("gemm_tiled.wgsl", GEMM_TILED),
     ("gemm_texture.wgsl", GEMM_TEXTURE),
+];
+
+/// The probe shaders, by file name (complete modules as written).
+const PROBES: [(&str, &str); 5] = [
     ("peak_fma.wgsl", PEAK_FMA),
     ("peak_copy.wgsl", PEAK_COPY),
     ("peak_read.wgsl", PEAK_READ),
     ("peak_write.wgsl", PEAK_WRITE),
     ("peak_dot4.wgsl", PEAK_DOT4),
 ];
+
+/// Every shader file as a module before its variant is chosen, by file name: for
+/// validation.
+pub fn all_modules() -> Vec<(&'static str, String)> {
+    let gemms = GEMM_BODIES
+        .iter()
+        .map(|(name, body)| (*name, gemm_module(body)));
+    gemms
+        .chain(PROBES.iter().map(|(name, text)| (*name, text.to_string())))
+        .collect()
+}
+
+/// A GEMM shader body made the module the host compiles: the shared `Dims` uniform
+/// appended (after the body, so its `enable` lines stay first).
+pub fn gemm_module(body: &str) -> String {
+    format!("{body}\n{GEMM_DIMS}")
+}
 
 const ELEM_F32: &str = "alias Elem = f32;";
 const ACC_F32: &str = "alias Acc = f32;";

@@ -29,7 +29,7 @@ pub struct GemmOutcome {
     pub rejected_stamps: u32,
 }
 
-/// Uniform block matching `struct Dims` in the GEMM shaders.
+/// Uniform block matching `struct Dims` in shaders/gemm_dims.wgsl (every GEMM shader).
 #[repr(C)]
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct Dims {

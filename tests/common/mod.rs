@@ -50,8 +50,9 @@ pub fn fleetbench() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("fleetbench").expect("binary")
 }
 
-/// `fleetbench run` on Vulkan of `kernels` in `dtype` at `sizes`, `samples` samples and no
-/// warm-up: the small real measurement most tests start from (add flags to it).
+/// `fleetbench run` on Vulkan of `kernels` in `dtype` at `sizes`, `samples` samples, no
+/// warm-up and the quick probe search: the small real measurement most tests start from
+/// (add flags to it).
 pub fn small_run(kernels: &str, dtype: &str, sizes: &str, samples: u32) -> assert_cmd::Command {
     let mut command = fleetbench();
     command
@@ -71,6 +72,8 @@ pub fn small_run(kernels: &str, dtype: &str, sizes: &str, samples: u32) -> asser
             &samples.to_string(),
             "--warmup",
             "0",
+            "--probes",
+            "quick",
         ]);
     command
 }

@@ -62,11 +62,11 @@ pub fn plan_for(args: &RunArgs, ctx: &GpuContext, slow_gl: bool) -> Result<Sessi
         max_invocations: 1 << 22,
         max_copy_bytes: if bounded { 32 << 20 } else { 128 << 20 },
         target_dispatch_seconds: if bounded { 0.005 } else { 0.02 },
-        space: if bounded {
+        space: args.probes.unwrap_or(if bounded {
             ProbeSpace::Quick
         } else {
             ProbeSpace::Full
-        },
+        }),
     };
     let budget = args.tune_budget.unwrap_or(if bounded {
         QUICK_TUNE_BUDGET_SECONDS
