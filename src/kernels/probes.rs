@@ -236,24 +236,31 @@ type Grid = (
 /// `max_workgroup` invocations. Larger spaces contain the smaller ones.
 pub fn fma_space(dtype: Dtype, space: ProbeSpace, max_workgroup: u32) -> Vec<FmaVariant> {
     // Quick: the default, many chains, few chains written deep. Full adds chain counts,
-    // widths and depths around them; Wide (after a GEMM beat the probe) much more.
-    const FLOAT_QUICK: &[Grid] = &[(&[16], &[4], &[4], &[64]), (&[3], &[4], &[8], &[64])];
+    // widths and depths around them; Wide (after a GEMM beat the probe) much more. Deep
+    // bodies (32-128 steps of each chain per loop iteration) amortise the loop: on
+    // lavapipe 3 x vec4 chains ran at 1.2-1.3x the rate 32-128 deep that they ran 8 deep
+    // (BENCHMARKS.md, "Deeper probe bodies").
+    const FLOAT_QUICK: &[Grid] = &[(&[16], &[4], &[4], &[64]), (&[3], &[4], &[32], &[64])];
     const FLOAT_FULL: &[Grid] = &[
         (&[2, 4, 8, 16], &[2, 4], &[4, 8], &[64]),
         (&[4, 16], &[4], &[4], &[256]),
+        (&[3, 6, 12], &[1, 2, 4], &[32, 64], &[64]),
     ];
-    const FLOAT_WIDE: &[Grid] = &[(
-        &[1, 2, 3, 4, 6, 8, 12, 16, 24, 32],
-        &[1, 2, 4],
-        &[4, 8],
-        &[64],
-    )];
+    const FLOAT_WIDE: &[Grid] = &[
+        (
+            &[1, 2, 3, 4, 6, 8, 12, 16, 24, 32],
+            &[1, 2, 4],
+            &[4, 8],
+            &[64],
+        ),
+        (&[3, 6, 12], &[1, 2, 4], &[16, 128], &[64]),
+    ];
     const INT_QUICK: &[Grid] = &[(&[4, 16], &[1], &[4], &[64])];
-    const INT_FULL: &[Grid] = &[(&[2, 4, 8, 16, 32], &[1], &[4, 8], &[64, 256])];
+    const INT_FULL: &[Grid] = &[(&[2, 4, 8, 16, 32], &[1], &[4, 8, 32], &[64, 256])];
     const INT_WIDE: &[Grid] = &[(
         &[1, 2, 3, 4, 6, 8, 12, 16, 24, 32],
         &[1],
-        &[2, 4, 8],
+        &[2, 4, 8, 32, 64],
         &[64, 256],
     )];
     let (quick, full, wide) = match dtype {
