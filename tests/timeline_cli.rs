@@ -216,7 +216,7 @@ fn timeline_in_csv_markdown_and_to_a_file() {
 fn bad_timeline_input_is_one_line_and_exit_2() {
     rejects(
         &["timeline", "--from", "2030", "--to", "2024"],
-        "after --to",
+        "after the last year 2024",
     );
     rejects(&["timeline", "--from", "1999"], "out of range");
     rejects(&["timeline", "--to", "2100"], "out of range");
