@@ -30,7 +30,8 @@ const COSTS: &str = include_str!("data/costs.toml");
 const CHECKS: &str = include_str!("data/checks.toml");
 
 /// The statuses a figure may carry (the first word of its status text).
-const STATUSES: [&str; 5] = ["verified", "secondary", "derived", "unverified", "assumed"];
+pub(super) const STATUSES: [&str; 5] =
+    ["verified", "secondary", "derived", "unverified", "assumed"];
 
 /// The model's reading of a fleet's stated count and power.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -270,10 +271,7 @@ fn check_status(status: &str) -> Checked {
     if STATUSES.contains(&first) {
         Ok(())
     } else {
-        Err(EntryProblem::Status {
-            status: status.into(),
-            statuses: &STATUSES,
-        })
+        Err(EntryProblem::Status(status.into()))
     }
 }
 

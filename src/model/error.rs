@@ -245,11 +245,8 @@ pub enum LayoutError {
 /// What is wrong with one catalog entry; `CatalogError::Invalid` names the entry.
 #[derive(Debug, thiserror::Error)]
 pub enum EntryProblem {
-    #[error("status '{status}' must start with one of {}", statuses.join(", "))]
-    Status {
-        status: String,
-        statuses: &'static [&'static str],
-    },
+    #[error("status '{0}' must start with one of {statuses}", statuses = super::catalog::STATUSES.join(", "))]
+    Status(String),
     #[error("{what} must be a positive number (got {value})")]
     NotPositive { what: String, value: f64 },
     #[error("source is empty")]
