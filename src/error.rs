@@ -13,6 +13,7 @@ use crate::bridge::BridgeError;
 use crate::cluster::ClusterError;
 use crate::diff::DiffError;
 use crate::kernels::gemm::LimitError;
+use crate::model::error::{WindowEnd, WindowError};
 use crate::model::{CatalogError, IdKind, ModelError};
 use crate::report::ReportError;
 use crate::results::ReadError;
@@ -137,6 +138,13 @@ fn model_hint(e: &ModelError) -> &'static str {
         ModelError::LatencyTarget(_) => "relax --tpot-ms / --ttft-ms",
         ModelError::BudgetBelowOne { .. } => "give a larger --budget",
         ModelError::NotATrainingFormat(_) => "train in bf16, fp8 or fp4 with --train-dtype",
+        ModelError::Window(WindowError::OutOfRange { end, .. }) => match end {
+            WindowEnd::First => "change --from",
+            WindowEnd::Last => "change --to",
+        },
+        ModelError::Window(WindowError::Reversed { .. }) => {
+            "--from takes the earlier year, --to the later"
+        }
         ModelError::EmptyFleet(_) => "",
     }
 }

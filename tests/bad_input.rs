@@ -42,6 +42,11 @@ impl Table {
         self.cases.last_mut().unwrap()
     }
 
+    /// A row given as one command line, split at spaces (for values without spaces).
+    fn line(&mut self, needle: &str, line: &str) -> &mut Case {
+        self.bad(needle, &line.split(' ').collect::<Vec<_>>())
+    }
+
     /// A scratch file with `content`; returns its path as a string.
     fn file(&self, name: &str, content: &str) -> String {
         let path = self.dir.join(name);
@@ -68,6 +73,65 @@ impl Case {
         self
     }
 }
+
+/// The bad inputs of the model commands, one row a line: the needle, ` | `, then the
+/// command line (split at spaces: no value here holds one).
+const MODEL_ROWS: &str = "
+--fleet                                       | project
+'meta-hyperian': did you mean 'meta-hyperion' | project --fleet meta-hyperian
+'llama3-70b': did you mean                    | project --fleet stargate --model llama3-70b
+--mfu must lie in (0, 1] (got 0)              | project --fleet stargate --mfu 0
+--mfu must lie in (0, 1] (got 1.5)            | project --fleet stargate --mfu 1.5
+--goodput must lie in (0, 1]                  | project --fleet stargate --goodput 2
+--pue must lie in [1, 5]                      | project --fleet stargate --pue 0.9
+unknown data type 'fp6'                       | project --fleet stargate --dtype fp6
+lie in [0, 1] (got 1.5)                       | project --fleet stargate --inference-share 1.5
+a ramp of years        | project --fleet stargate --inference-share 2025:0.3,2030:0.6
+--params                                      | project --fleet stargate --active-params 1e9
+cannot exceed          | project --fleet stargate --params 1e9 --active-params 2e9
+/no/such/r.json                               | project --fleet stargate --from /no/such/r.json
+--gpus                                        | project --accelerator h100
+--gpus                                        | project --accelerator h100 --gpus=-5
+--gpus must be a positive number (got 0)      | project --accelerator h100 --gpus 0
+'h10': did you mean 'h100'                    | project --accelerator h10 --gpus 8
+power '5' has no unit                         | project --accelerator h100 --power 5
+power '5TW' is not a number                   | project --accelerator h100 --power 5TW
+no published power                            | project --accelerator tpu-v6e --power 1GW
+TP3                                           | project --accelerator h100 --gpus 8 --layout TP3
+no fp4 peak                   | project --accelerator h100 --gpus 8 --train-dtype fp4
+int8 is not a training format | project --accelerator h100 --gpus 8 --train-dtype int8
+no bf16 peak                  | project --accelerator rubin --gpus 72 --dtype bf16
+does not fit | project --accelerator rtx-4090 --gpus 8 --inference-share 0.5 --model llama-3.1-405b
+--power                                       | compare --accelerators h100
+'mi356x': did you mean 'mi355x'               | compare --accelerators h100,mi356x --power 1GW
+--gpus must be a positive number              | compare --accelerators h100 --gpus 0
+--gpus                                        | compare --accelerators h100 --power 1GW --gpus 8
+unknown suffix 'Q'                            | compare --accelerators h100 --budget 10Q
+unknown suffix 'X'                            | compare --accelerators h100 --budget 10X
+positive amount (got 0)                       | compare --accelerators h100 --budget 0
+-5B                                           | compare --accelerators h100 --budget=-5B
+less than one                                 | compare --accelerators h100,b200 --budget 1
+cannot be used with                | compare --accelerators h100 --budget 10B --power 1GW
+after the last year 2024                      | timeline --from 2030 --to 2024
+1999 is out of range                          | timeline --from 1999
+2100 is out of range                          | timeline --to 2100
+--from                                        | timeline --from soon
+not increasing in time                        | timeline --inference-share 2030:0.6,2025:0.3
+lie in [0, 1] (got 1.5)                       | timeline --inference-share 2025:1.5
+lie in [0, 1] (got -0.2)                      | timeline --inference-share=-0.2
+--price must be a positive amount (got -5)    | timeline --price h100=-5
+--price must be a positive amount (got 0)     | timeline --price h100=0
+unknown suffix 'X'                            | timeline --price h100=30X
+unknown accelerator                           | timeline --price nosuch=30k
+--usd-per-mwh must be a positive number       | timeline --usd-per-mwh 0
+--depreciation-years must be a positive number | timeline --depreciation-years=-4
+--utilisation must lie in (0, 1]              | timeline --utilisation 1.5
+unknown company                               | timeline --company nosuch
+unknown fleet                                 | timeline --fleet nosuch
+no phase in 2024–2030: no dated phase         | timeline --fleet openai-100x
+first phase starts in 2026-H2                 | timeline --fleet nvidia-openai-10gw --to 2025
+no phase online by the end of 2024            | timeline --company anthropic --to 2024
+";
 
 const RUN: &str = "run-0.1.0-c7203a2.json";
 const MERGED: &str = "merged-0.1.0-c7203a2.json";
@@ -157,7 +221,7 @@ fn build(t: &mut Table) {
     );
     let bad_toml = t.file("syntax.toml", "[[accelerator]\nid = 1\n");
     t.bad(
-        "/no/such/catalog.toml",
+        "cannot read catalog /no/such/catalog.toml",
         &["accelerators", "--catalog", "/no/such/catalog.toml"],
     );
     t.bad("line 1", &["accelerators", "--catalog", &bad_toml]);
@@ -169,132 +233,19 @@ fn build(t: &mut Table) {
         &["fleets", "--output", "/no/such/dir/f.csv"],
     );
 
-    // project
-    t.bad("--fleet", &["project"]);
-    t.bad("meta-hyperian", &["project", "--fleet", "meta-hyperian"]);
-    t.bad("h10", &["project", "--accelerator", "h10", "--gpus", "8"]);
+    // project, compare and timeline: the rows without files.
+    for row in MODEL_ROWS.lines().filter(|r| !r.trim().is_empty()) {
+        let (needle, line) = row
+            .split_once(" | ")
+            .expect("a row is `needle | command line`");
+        t.line(needle.trim(), line.trim());
+    }
+    let from = |file: &str| format!("project --fleet stargate --from {file}");
+    t.line(&empty, &from(&empty));
+    t.line(&future, &from(&future));
     t.bad(
-        "--gpus",
-        &["project", "--accelerator", "h100", "--gpus", "0"],
-    );
-    t.bad("--gpus", &["project", "--accelerator", "h100"]);
-    t.bad("'5'", &["project", "--accelerator", "h100", "--power", "5"]);
-    t.bad(
-        "5TW",
-        &["project", "--accelerator", "h100", "--power", "5TW"],
-    );
-    t.bad("--mfu", &["project", "--fleet", "stargate", "--mfu", "0"]);
-    t.bad("--pue", &["project", "--fleet", "stargate", "--pue", "0.9"]);
-    t.bad("fp6", &["project", "--fleet", "stargate", "--dtype", "fp6"]);
-    t.bad(
-        "llama3-70b",
-        &["project", "--fleet", "stargate", "--model", "llama3-70b"],
-    );
-    t.bad(
-        "1.5",
-        &["project", "--fleet", "stargate", "--inference-share", "1.5"],
-    );
-    t.bad(
-        "--goodput",
-        &["project", "--fleet", "stargate", "--goodput", "2"],
-    );
-    t.bad(
-        "TP3",
-        &[
-            "project",
-            "--accelerator",
-            "h100",
-            "--gpus",
-            "8",
-            "--layout",
-            "TP3",
-        ],
-    );
-    t.bad(
-        "/no/such/r.json",
-        &[
-            "project",
-            "--fleet",
-            "stargate",
-            "--from",
-            "/no/such/r.json",
-        ],
-    );
-    t.bad(
-        &empty,
-        &["project", "--fleet", "stargate", "--from", &empty],
-    );
-    t.bad(
-        &future,
-        &["project", "--fleet", "stargate", "--from", &future],
-    );
-
-    // compare
-    t.bad(
-        "mi356x",
-        &["compare", "--accelerators", "h100,mi356x", "--power", "1GW"],
-    );
-    t.bad(
-        "1 parsec",
+        "power '1 parsec'",
         &["compare", "--accelerators", "h100", "--power", "1 parsec"],
-    );
-    // timeline (issue 10) and compare at equal money.
-    t.bad("--to", &["timeline", "--from", "2030", "--to", "2024"]);
-    t.bad("1999", &["timeline", "--from", "1999"]);
-    t.bad("2100", &["timeline", "--to", "2100"]);
-    t.bad("soon", &["timeline", "--from", "soon"]);
-    t.bad(
-        "not increasing in time",
-        &["timeline", "--inference-share", "2030:0.6,2025:0.3"],
-    );
-    t.bad("[0, 1]", &["timeline", "--inference-share", "2025:1.5"]);
-    t.bad("positive", &["timeline", "--price", "h100=-5"]);
-    t.bad("unknown suffix", &["timeline", "--price", "h100=30X"]);
-    t.bad("nosuch", &["timeline", "--price", "nosuch=30k"]);
-    t.bad("positive", &["timeline", "--usd-per-mwh", "0"]);
-    t.bad("positive", &["timeline", "--depreciation-years=-4"]);
-    t.bad("nosuch", &["timeline", "--company", "nosuch"]);
-    t.bad("openai-100x", &["timeline", "--fleet", "openai-100x"]);
-    t.bad(
-        "10Q",
-        &["compare", "--accelerators", "h100", "--budget", "10Q"],
-    );
-    t.bad(
-        "-5B",
-        &["compare", "--accelerators", "h100", "--budget=-5B"],
-    );
-    t.bad(
-        "less than one",
-        &["compare", "--accelerators", "h100,b200", "--budget", "1"],
-    );
-    t.bad(
-        "int8 is not a training format",
-        &[
-            "project",
-            "--accelerator",
-            "h100",
-            "--gpus",
-            "8",
-            "--train-dtype",
-            "int8",
-        ],
-    );
-    t.bad("--power", &["compare", "--accelerators", "h100"]);
-    t.bad(
-        "--gpus",
-        &["compare", "--accelerators", "h100", "--gpus", "0"],
-    );
-    t.bad(
-        "--gpus",
-        &[
-            "compare",
-            "--accelerators",
-            "h100",
-            "--power",
-            "1GW",
-            "--gpus",
-            "8",
-        ],
     );
 
     // merge: files that are not rank files, and rank files that do not make one job.

@@ -20,13 +20,7 @@ fn measured_file(dir: &std::path::Path, name: &str, env: &[(&str, &str)]) -> std
 }
 
 fn json_of(args: &[&str]) -> Value {
-    let output = fleetbench().args(args).output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    serde_json::from_str(&common::stdout(args)).unwrap()
 }
 
 #[test]

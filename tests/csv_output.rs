@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::fleetbench;
+use common::{stdout, words};
 
 /// A header and rows, parsed with the csv crate as any CSV reader would.
 fn parse(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
@@ -72,16 +72,6 @@ fn assert_tidy(text: &str, numeric: &[&str]) {
     }
 }
 
-fn stdout(args: &[&str]) -> String {
-    let output = fleetbench().args(args).output().unwrap();
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
 #[test]
 fn project_csv_is_numbers_in_base_units() {
     let text = stdout(&["project", "--fleet", "openai-2025", "--format", "csv"]);
@@ -96,15 +86,9 @@ fn project_csv_is_numbers_in_base_units() {
 
 #[test]
 fn compare_and_fleets_csv_are_numbers_in_base_units() {
-    let compare = stdout(&[
-        "compare",
-        "--accelerators",
-        "h100,b200,mi355x",
-        "--power",
-        "1GW",
-        "--format",
-        "csv",
-    ]);
+    let compare = stdout(&words(
+        "compare --accelerators h100,b200,mi355x --power 1GW --format csv",
+    ));
     assert_tidy(
         &compare,
         &[

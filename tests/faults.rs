@@ -34,9 +34,23 @@ fn read_run(path: &Path) -> RunResults {
     }
 }
 
-/// Error lines on stderr (progress lines are not errors).
-fn error_lines(stderr: &str) -> Vec<&str> {
-    stderr.lines().filter(|l| l.starts_with("error:")).collect()
+/// The one `error:` line on the stderr of a process that exited with `expected` (progress
+/// lines are not errors; a second error line or a panic fails the test).
+fn the_error_line(code: Option<i32>, expected: i32, stderr: &str) -> String {
+    assert_eq!(code, Some(expected), "{stderr}");
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    errors[0].to_string()
+}
+
+/// `the_error_line` of a finished `fleetbench` process, with its stderr for context.
+fn error_of(output: &std::process::Output, expected: i32) -> (String, String) {
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (
+        the_error_line(output.status.code(), expected, &stderr),
+        stderr,
+    )
 }
 
 /// Starts a long run writing to `output` (20 GEMMs of 50 samples each), waits until
@@ -97,7 +111,9 @@ fn ctrl_c_keeps_what_was_measured_beside_a_complete_file_and_exits_130() {
 
     let (code, stderr) = interrupt_a_run(&output, cache_dir.path(), libc::SIGINT);
 
-    assert_eq!(code, Some(130), "{stderr}");
+    let error = the_error_line(code, 130, &stderr);
+    assert!(error.contains("interrupted by SIGINT"), "{stderr}");
+    assert!(error.contains("results.partial.json"), "{stderr}");
     assert_eq!(
         std::fs::read(&output).unwrap(),
         complete,
@@ -125,11 +141,6 @@ fn ctrl_c_keeps_what_was_measured_beside_a_complete_file_and_exits_130() {
         BTreeSet::from(["results.json".into(), "results.partial.json".into()]),
         "a temporary file was left behind"
     );
-    let errors = error_lines(&stderr);
-    assert_eq!(errors.len(), 1, "{stderr}");
-    assert!(errors[0].contains("interrupted by SIGINT"), "{stderr}");
-    assert!(errors[0].contains("results.partial.json"), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 #[test]
@@ -157,17 +168,11 @@ fn sigterm_writes_the_partial_results_in_place_and_exits_143() {
 const WRITER: &str = "FLEETBENCH_TEST_CACHE_WRITER";
 const ENTRIES_PER_WRITER: usize = 40;
 
+/// The adapter of the kept run fixture, renamed: each name is its own cache key.
 fn adapter_named(name: &str) -> AdapterDescription {
-    serde_json::from_value(serde_json::json!({
-        "index": 0, "name": name, "backend": "vulkan", "device_type": "discrete_gpu",
-        "driver": "drv", "driver_info": "1", "software": false, "features": [],
-        "limits": {"max_compute_workgroup_storage_size": 1, "max_compute_invocations_per_workgroup": 1,
-            "max_compute_workgroup_size_x": 1, "max_compute_workgroup_size_y": 1,
-            "max_compute_workgroups_per_dimension": 1, "max_storage_buffer_binding_size": 1,
-            "max_buffer_size": 1, "max_storage_buffers_per_shader_stage": 1,
-            "min_subgroup_size": 1, "max_subgroup_size": 1}
-    }))
-    .unwrap()
+    let mut adapter = read_run(&common::fixture("run-0.1.0-c7203a2.json")).adapter;
+    adapter.name = name.into();
+    adapter
 }
 
 fn key(writer: &str, i: usize) -> CacheKey {
@@ -269,15 +274,11 @@ fn a_lost_device_names_the_gemm_in_flight_and_keeps_the_results_before_it() {
         .arg(&output)
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&result.stderr);
-    assert_eq!(result.status.code(), Some(1), "{stderr}");
-    let errors = error_lines(&stderr);
-    assert_eq!(errors.len(), 1, "{stderr}");
+    let (error, stderr) = error_of(&result, 1);
     assert!(
-        errors[0].starts_with("error: lost the device while measuring tiled f32 32x32x32: "),
+        error.starts_with("error: lost the device while measuring tiled f32 32x32x32: "),
         "{stderr}"
     );
-    assert!(!stderr.contains("panicked"), "{stderr}");
 
     let partial = read_run(&output);
     assert!(!partial.complete);
@@ -313,14 +314,11 @@ fn a_lost_device_stops_the_autotuner_instead_of_failing_every_candidate() {
         .arg(&output)
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&result.stderr);
-    assert_eq!(result.status.code(), Some(1), "{stderr}");
-    let errors = error_lines(&stderr);
-    assert_eq!(errors.len(), 1, "{stderr}");
+    let (error, stderr) = error_of(&result, 1);
     // Counted as a failed candidate, the loss would have let the search run through every
     // candidate and the run fail later, while measuring.
     assert!(
-        errors[0].contains("lost the device while tuning f32 square kernels"),
+        error.contains("lost the device while tuning f32 square kernels"),
         "{stderr}"
     );
     assert!(
@@ -355,12 +353,9 @@ fn a_gemm_whose_buffers_are_refused_is_skipped_and_the_run_goes_on() {
         .arg(&output)
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&result.stderr);
-    assert_eq!(result.status.code(), Some(1), "{stderr}");
-    let errors = error_lines(&stderr);
-    assert_eq!(errors.len(), 1, "{stderr}");
+    let (error, stderr) = error_of(&result, 1);
     assert!(
-        errors[0].contains("naive f32 4096x4096x64, tiled f32 4096x4096x64"),
+        error.contains("naive f32 4096x4096x64, tiled f32 4096x4096x64"),
         "{stderr}"
     );
 

@@ -5,17 +5,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
-use common::fleetbench;
+use common::{fixture, fleetbench};
 use fleetbench::results::{self, ResultsFile};
 use serde_json::Value;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
 
 fn raw(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(fixture(name)).unwrap()).unwrap()

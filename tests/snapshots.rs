@@ -6,29 +6,12 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::fleetbench;
+use common::{stdout, words};
 use fleetbench::report::{self, Format, Layout, results_tables};
 use fleetbench::results::{self, ResultsFile};
 
-fn stdout(args: &[&str]) -> String {
-    let output = fleetbench().args(args).output().unwrap();
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
 fn fixture(name: &str) -> ResultsFile {
-    results::read(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(name),
-    )
-    .unwrap()
+    results::read(&common::fixture(name)).unwrap()
 }
 
 #[test]
@@ -49,39 +32,18 @@ fn accelerators_csv() {
 
 #[test]
 fn a_projection_as_a_table_and_as_csv() {
-    let args = [
-        "project",
-        "--accelerator",
-        "h100",
-        "--gpus",
-        "8",
-        "--model",
-        "llama-2-70b",
-        "--serve-dtype",
-        "fp8",
-        "--input-tokens",
-        "512",
-        "--output-tokens",
-        "256",
-        "--inference-share",
-        "1",
-    ];
-    insta::assert_snapshot!("project_h100_table", stdout(&args));
-    let csv: Vec<&str> = args.iter().copied().chain(["--format", "csv"]).collect();
-    insta::assert_snapshot!("project_h100_csv", stdout(&csv));
+    let args = "project --accelerator h100 --gpus 8 --model llama-2-70b --serve-dtype fp8 \
+                --input-tokens 512 --output-tokens 256 --inference-share 1";
+    insta::assert_snapshot!("project_h100_table", stdout(&words(args)));
+    let csv = format!("{args} --format csv");
+    insta::assert_snapshot!("project_h100_csv", stdout(&words(&csv)));
 }
 
 #[test]
 fn a_comparison_in_markdown() {
-    insta::assert_snapshot!(stdout(&[
-        "compare",
-        "--accelerators",
-        "h100,b200,mi355x",
-        "--power",
-        "1GW",
-        "--format",
-        "markdown",
-    ]));
+    insta::assert_snapshot!(stdout(&words(
+        "compare --accelerators h100,b200,mi355x --power 1GW --format markdown"
+    )));
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! CLI tests of issue 10: `timeline` in every format and with every flag, the cost rows of
-//! `project` and `compare`, `compare --budget`, the measured bridge in money, and every
-//! bad input (exit 2, one line on stderr, no panic, no NaN or inf in an output).
+//! `project` and `compare`, `compare --budget`, the measured bridge in money, bad user
+//! catalogs (exit 2, one line on stderr, no panic) and no NaN or inf in an output. Bad
+//! flags and values are rows of `tests/bad_input.rs`.
 
 mod common;
 
@@ -213,48 +214,6 @@ fn timeline_in_csv_markdown_and_to_a_file() {
 }
 
 #[test]
-fn bad_timeline_input_is_one_line_and_exit_2() {
-    rejects(
-        &["timeline", "--from", "2030", "--to", "2024"],
-        "after --to",
-    );
-    rejects(&["timeline", "--from", "1999"], "out of range");
-    rejects(&["timeline", "--to", "2100"], "out of range");
-    rejects(&["timeline", "--from", "soon"], "--from");
-    rejects(
-        &["timeline", "--inference-share", "2030:0.6,2025:0.3"],
-        "not increasing in time",
-    );
-    rejects(&["timeline", "--inference-share", "2025:1.5"], "[0, 1]");
-    rejects(&["timeline", "--inference-share=-0.2"], "[0, 1]");
-    rejects(&["timeline", "--price", "h100=-5"], "positive");
-    rejects(&["timeline", "--price", "h100=0"], "positive");
-    rejects(&["timeline", "--price", "h100=30X"], "unknown suffix");
-    rejects(
-        &["timeline", "--price", "nosuch=30k"],
-        "unknown accelerator",
-    );
-    rejects(&["timeline", "--usd-per-mwh", "0"], "positive");
-    rejects(&["timeline", "--depreciation-years=-4"], "positive");
-    rejects(&["timeline", "--utilisation", "1.5"], "(0, 1]");
-    rejects(&["timeline", "--company", "nosuch"], "unknown company");
-    rejects(&["timeline", "--fleet", "nosuch"], "unknown fleet");
-    // A fleet with nothing in the window is said, not shown as zeros.
-    rejects(
-        &["timeline", "--fleet", "openai-100x"],
-        "no phase in 2024–2030: no dated phase",
-    );
-    rejects(
-        &["timeline", "--fleet", "nvidia-openai-10gw", "--to", "2025"],
-        "first phase starts in 2026-H2",
-    );
-    rejects(
-        &["timeline", "--company", "anthropic", "--to", "2024"],
-        "no phase online by the end of 2024",
-    );
-}
-
-#[test]
 fn a_bad_phase_or_price_in_a_user_catalog_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, text: &str| {
@@ -461,40 +420,6 @@ fn compare_at_equal_money_buys_what_the_budget_affords() {
         .assert()
         .success()
         .stdout(predicate::str::contains("compare at $10B of capex each"));
-    rejects(
-        &["compare", "--accelerators", "h100", "--budget", "10X"],
-        "unknown suffix 'X'",
-    );
-    rejects(
-        &["compare", "--accelerators", "h100", "--budget", "0"],
-        "positive",
-    );
-    rejects(
-        &["compare", "--accelerators", "h100", "--budget=-1B"],
-        "positive",
-    );
-    rejects(
-        &[
-            "compare",
-            "--accelerators",
-            "h100",
-            "--budget",
-            "10B",
-            "--power",
-            "1GW",
-        ],
-        "cannot be used with",
-    );
-    rejects(
-        &[
-            "project",
-            "--fleet",
-            "stargate",
-            "--inference-share",
-            "2025:0.3,2030:0.6",
-        ],
-        "fleetbench timeline",
-    );
 }
 
 #[test]

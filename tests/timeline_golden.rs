@@ -214,7 +214,7 @@ fn the_gaps_the_model_reports_and_does_not_fit_away() {
         outcome(&all, "inference-over-training-2030").verdict,
         Verdict::Fail
     );
-    let ramp = ShareRamp::parse("2025:0.3,2030:0.6").unwrap();
+    let ramp = ShareRamp::parse("2025:0.3,2030:0.6", "--inference-share").unwrap();
     let with_ramp = outcomes(&setup(&w, ramp));
     assert_eq!(
         outcome(&with_ramp, "inference-over-training-2030").verdict,

@@ -117,7 +117,7 @@ proptest! {
     fn new_parsers_never_panic(text in ".{0,24}") {
         let _ = parse_usd(&text, "--budget");
         let _ = text.parse::<Date>();
-        if let Ok(r) = ShareRamp::parse(&text) {
+        if let Ok(r) = ShareRamp::parse(&text, "--inference-share") {
             for year in 2015..2041 {
                 prop_assert!((0.0..=1.0).contains(&r.at(year)));
             }
@@ -154,7 +154,10 @@ fn every_timeline_figure_is_finite_and_ordered() {
         assumptions: &a,
         precision: Default::default(),
         costs: &costs,
-        inference_share: Sourced::user(ShareRamp::parse("2024:0.2,2030:0.7").unwrap(), "test"),
+        inference_share: Sourced::user(
+            ShareRamp::parse("2024:0.2,2030:0.7", "--inference-share").unwrap(),
+            "test",
+        ),
     };
     let fleets: Vec<_> = c.fleets.iter().collect();
     let t = setup.timeline(&fleets, Window::new(2020, 2035).unwrap());

@@ -32,7 +32,7 @@ pub struct CompareArgs {
     pub flags: ProjectionFlags,
 }
 
-fn parse_budget(text: &str) -> std::result::Result<f64, String> {
+fn parse_budget(text: &str) -> std::result::Result<f64, crate::model::error::InputError> {
     crate::model::units::parse_usd(text, "--budget")
 }
 

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::cluster::inputs;
 use crate::cluster::merge::{MergeOptions, merge};
+use crate::commands::ValueError;
 use crate::commands::run::parse_shape;
 use crate::error::{Error, Result};
 use crate::kernels::{Dtype, GemmShape, KernelId};
@@ -44,31 +45,26 @@ pub struct MergeArgs {
 }
 
 /// "1024" (square), or a shape MxNxK exactly as `run --shape` reads it.
-pub fn parse_size(text: &str) -> std::result::Result<GemmShape, String> {
+pub fn parse_size(text: &str) -> std::result::Result<GemmShape, ValueError> {
     match text.trim().parse::<u32>() {
         Ok(n) if n > 0 => Ok(GemmShape::square(n)),
         _ if text.contains(['x', 'X', '*']) => parse_shape(text),
-        _ => Err(format!(
-            "'{}' is not a size N or MxNxK of positive integers",
-            printable(text)
-        )),
+        _ => Err(ValueError::NotASize {
+            given: printable(text),
+        }),
     }
 }
 
 /// A percentage in [0, 100): "10" or "10%".
-pub fn parse_percent(text: &str) -> std::result::Result<f64, String> {
-    let value: f64 = text
-        .trim()
-        .trim_end_matches('%')
-        .parse()
-        .map_err(|_| format!("'{}' is not a percentage, e.g. 10", printable(text)))?;
+pub fn parse_percent(text: &str) -> std::result::Result<f64, ValueError> {
+    let given = || printable(text);
+    let Ok(value) = text.trim().trim_end_matches('%').parse::<f64>() else {
+        return Err(ValueError::NotAPercentage { given: given() });
+    };
     if (0.0..100.0).contains(&value) {
         Ok(value)
     } else {
-        Err(format!(
-            "'{}' must be at least 0 and below 100 (percent)",
-            printable(text)
-        ))
+        Err(ValueError::PercentageOutOfRange { given: given() })
     }
 }
 
@@ -129,7 +125,7 @@ mod tests {
             assert_eq!(parse_size(text), parse_shape(text), "{text}");
         }
         for bad in ["0", "5x7", "x", "1\n2"] {
-            let err = parse_size(bad).unwrap_err();
+            let err = parse_size(bad).unwrap_err().to_string();
             assert!(!err.contains('\n'), "{err}");
         }
     }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use crate::bridge::MfuChoice;
 use crate::error::Result;
 use crate::model::cost::CostAssumptions;
+use crate::model::error::InputError;
 use crate::model::scenario::{self, ArchitectureOverrides, ModelOverrides};
 use crate::model::timeline::ShareRamp;
 use crate::model::units;
@@ -14,7 +15,6 @@ use crate::model::{
     self, Assumptions, BatchChoice, Catalog, DType, Layout, PrecisionChoice, Range, Sourced,
 };
 use crate::report::OutputArgs;
-use crate::text::printable;
 
 /// The flags every projecting command shares (`project`, `compare`, `timeline`): the model
 /// served and trained, the assumptions, the costs, the catalog and the output.
@@ -106,7 +106,7 @@ pub struct AssumptionArgs {
     pub pue: Option<Range>,
     /// Share of the fleet serving inference in [0, 1]; the rest trains. Unset: each section
     /// uses the whole fleet. `timeline` also takes a ramp of years, e.g. 2025:0.3,2030:0.6.
-    #[arg(long, value_name = "SHARE", value_parser = ShareRamp::parse)]
+    #[arg(long, value_name = "SHARE", value_parser = share_ramp("--inference-share"))]
     pub inference_share: Option<ShareRamp>,
     /// Tokens (input + output) each user consumes per day, for "users served" [default: derived].
     #[arg(long, value_parser = positive("--tokens-per-user-day"))]
@@ -134,43 +134,47 @@ pub struct AssumptionArgs {
     pub global_batch_tokens: Option<f64>,
 }
 
-pub fn positive(flag: &'static str) -> impl Fn(&str) -> std::result::Result<f64, String> + Clone {
+/// What the value parsers below return: the model's own error, which clap shows after
+/// the flag and its value.
+type Parsed<T> = std::result::Result<T, InputError>;
+
+pub fn positive(flag: &'static str) -> impl Fn(&str) -> Parsed<f64> + Clone {
     move |s| units::parse_positive(s, flag)
 }
 
-pub fn whole(flag: &'static str) -> impl Fn(&str) -> std::result::Result<u32, String> + Clone {
+pub fn whole(flag: &'static str) -> impl Fn(&str) -> Parsed<u32> + Clone {
     move |s| units::parse_whole(s, flag)
 }
 
-fn fraction(flag: &'static str) -> impl Fn(&str) -> std::result::Result<Range, String> + Clone {
+fn fraction(flag: &'static str) -> impl Fn(&str) -> Parsed<Range> + Clone {
     move |s| units::parse_fraction_range(s, flag)
 }
 
-fn parse_dtype(s: &str) -> std::result::Result<DType, String> {
+fn share_ramp(flag: &'static str) -> impl Fn(&str) -> Parsed<ShareRamp> + Clone {
+    move |s| ShareRamp::parse(s, flag)
+}
+
+fn parse_dtype(s: &str) -> Parsed<DType> {
     s.parse()
 }
 
-fn parse_layout(s: &str) -> std::result::Result<Layout, String> {
+fn parse_layout(s: &str) -> Parsed<Layout> {
     s.parse()
 }
 
-fn parse_batch(s: &str) -> std::result::Result<BatchChoice, String> {
+fn parse_batch(s: &str) -> Parsed<BatchChoice> {
     if s.trim().eq_ignore_ascii_case("auto") {
         return Ok(BatchChoice::Auto);
     }
     units::parse_whole(s, "--batch").map(|n| BatchChoice::Fixed(u64::from(n)))
 }
 
-pub fn parse_power(s: &str) -> std::result::Result<f64, String> {
+pub fn parse_power(s: &str) -> Parsed<f64> {
     units::parse_power(s)
 }
 
-fn parse_pue(s: &str) -> std::result::Result<Range, String> {
-    let pue = units::parse_range(s, "--pue")?;
-    if pue.low < 1.0 || pue.high > 5.0 {
-        return Err(format!("--pue must lie in [1, 5] (got {})", printable(s)));
-    }
-    Ok(pue)
+fn parse_pue(s: &str) -> Parsed<Range> {
+    units::parse_range_within(s, "--pue", "[1, 5]", |v| (1.0..=5.0).contains(&v))
 }
 
 impl ModelArgs {
@@ -255,7 +259,7 @@ impl AssumptionArgs {
 }
 
 /// Parses `--mfu`: `measured`, a share in (0, 1], or low,central,high.
-pub fn parse_mfu(text: &str) -> std::result::Result<MfuChoice, String> {
+pub fn parse_mfu(text: &str) -> Parsed<MfuChoice> {
     if text.trim().eq_ignore_ascii_case("measured") {
         return Ok(MfuChoice::Measured);
     }
@@ -289,7 +293,7 @@ pub struct PriceFlag {
     pub usd: f64,
 }
 
-fn parse_price(text: &str) -> std::result::Result<PriceFlag, String> {
+fn parse_price(text: &str) -> Parsed<PriceFlag> {
     let (accelerator, amount) = match text.split_once('=') {
         Some((id, usd)) => (Some(id.trim().to_string()), usd),
         None => (None, text),
@@ -300,9 +304,7 @@ fn parse_price(text: &str) -> std::result::Result<PriceFlag, String> {
     })
 }
 
-fn positive_range(
-    flag: &'static str,
-) -> impl Fn(&str) -> std::result::Result<Range, String> + Clone {
+fn positive_range(flag: &'static str) -> impl Fn(&str) -> Parsed<Range> + Clone {
     move |s| units::parse_range(s, flag)
 }
 

@@ -116,7 +116,9 @@ fn fleet_outcomes(catalog: &Catalog, model: &ReferenceModel) -> Vec<FleetOutcome
                 id: fleet.id.clone(),
                 name: format!("{} ({})", fleet.name, fleet.operator),
                 dtype: outcome.as_ref().ok().map(|(d, _)| *d),
-                projection: outcome.map(|(_, p)| p).map_err(|e| e.to_string()),
+                projection: outcome
+                    .map(|(_, p)| p)
+                    .map_err(|e| -> html::Unprojected { std::sync::Arc::new(e) }),
             }
         })
         .collect()

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
+use super::ValueError;
 use super::model_args::parse_mfu;
 use crate::bridge::{self, MfuChoice};
 use crate::cluster::RankInfo;
@@ -113,24 +114,20 @@ pub struct RunArgs {
 }
 
 /// Parses a positive number of seconds.
-fn parse_seconds(text: &str) -> std::result::Result<f64, String> {
+fn parse_seconds(text: &str) -> std::result::Result<f64, ValueError> {
     match text.parse::<f64>() {
         Ok(v) if v > 0.0 && v.is_finite() && v <= 86_400.0 => Ok(v),
-        _ => Err(format!(
-            "'{}' is not a number of seconds between 0 and 86400",
-            printable(text)
-        )),
+        _ => Err(ValueError::NotSeconds {
+            given: printable(text),
+        }),
     }
 }
 
 /// Parses "MxNxK" (also with capital X or '*').
-pub fn parse_shape(text: &str) -> std::result::Result<GemmShape, String> {
+pub fn parse_shape(text: &str) -> std::result::Result<GemmShape, ValueError> {
     let parts: Vec<&str> = text.split(['x', 'X', '*']).map(str::trim).collect();
-    let bad = || {
-        format!(
-            "'{}' is not a shape MxNxK of positive integers, e.g. 4096x4096x1024",
-            printable(text)
-        )
+    let bad = || ValueError::NotAShape {
+        given: printable(text),
     };
     let [m, n, k] = parts.as_slice() else {
         return Err(bad());

@@ -10,7 +10,9 @@ use crate::model::assumptions::Sourced;
 use crate::model::comparison::SHARED_PRECISION;
 use crate::model::cost::CostAssumptions;
 use crate::model::timeline::{self, Setup, ShareRamp, Window};
-use crate::model::{Assumptions, Catalog, Fleet, PrecisionChoice, ReferenceModel, checks};
+use crate::model::{
+    Assumptions, Catalog, Fleet, ModelError, PrecisionChoice, ReferenceModel, checks,
+};
 use crate::report::html::Stack;
 use crate::report::timeline::TimelineView;
 use crate::report::{Table, View};
@@ -42,7 +44,7 @@ pub struct TimelineArgs {
 /// Runs `fleetbench timeline`.
 pub fn execute(args: &TimelineArgs) -> Result<()> {
     let destination = args.flags.common.output.destination()?;
-    let window = Window::new(args.from, args.to).map_err(Error::usage)?;
+    let window = Window::new(args.from, args.to).map_err(ModelError::from)?;
     if args.flags.assumptions.mfu == Some(MfuChoice::Measured) {
         return Err(Error::usage(
             "--mfu measured needs a results file: use `fleetbench project --from results.json --mfu measured`",
@@ -95,7 +97,8 @@ fn checks_of(setup: &Setup<'_>, fleets: &[&Fleet], window: Window) -> Vec<checks
 /// default assumptions, as H100-equivalents per company (stacked) and the per-company and
 /// checks tables `fleetbench timeline` prints.
 pub fn for_report(catalog: &Catalog, model: &ReferenceModel) -> Result<(Stack, Vec<Table>)> {
-    let window = Window::new(DEFAULT_FROM, DEFAULT_TO).map_err(Error::usage)?;
+    // The default years are the code's own: a window they cannot make is a bug, not input.
+    let window = Window::new(DEFAULT_FROM, DEFAULT_TO).map_err(Error::runtime)?;
     let shared = Assumptions::from_defaults(&catalog.defaults, SHARED_PRECISION);
     let costs = CostAssumptions::new(&catalog.costs, &catalog.prices, &shared);
     let setup = Setup {

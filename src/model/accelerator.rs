@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::error::ModelError;
+use super::error::{InputError, ModelError};
 use super::range::Range;
 
 /// The numeric formats a projection can use. `bf16` stands for the BF16/FP16 column.
@@ -70,9 +70,9 @@ impl fmt::Display for DType {
 }
 
 impl FromStr for DType {
-    type Err = String;
+    type Err = InputError;
 
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> Result<Self, InputError> {
         let lower = s.trim().to_ascii_lowercase();
         let alias = if lower == "fp16" {
             "bf16"
@@ -82,11 +82,7 @@ impl FromStr for DType {
         DType::ALL
             .into_iter()
             .find(|d| d.name() == alias)
-            .ok_or_else(|| {
-                format!(
-                    "unknown data type '{s}': use fp64, fp32, tf32, bf16 (= fp16), fp8, fp4 or int8"
-                )
-            })
+            .ok_or_else(|| InputError::UnknownDtype { given: s.into() })
     }
 }
 
@@ -241,6 +237,7 @@ mod tests {
             "fp6"
                 .parse::<DType>()
                 .unwrap_err()
+                .to_string()
                 .contains("unknown data type")
         );
     }

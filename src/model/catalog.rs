@@ -13,7 +13,7 @@ use super::accelerator::{Accelerator, PowerAssumptions};
 use super::assumptions::Defaults;
 use super::checks::Check;
 use super::cost::{CostDefaults, CostOverrides, Price};
-use super::error::{CatalogError, IdKind};
+use super::error::{CatalogError, EntryProblem, IdKind};
 use super::fleet::Fleet;
 use super::power;
 use super::range::Range;
@@ -30,7 +30,8 @@ const COSTS: &str = include_str!("data/costs.toml");
 const CHECKS: &str = include_str!("data/checks.toml");
 
 /// The statuses a figure may carry (the first word of its status text).
-const STATUSES: [&str; 5] = ["verified", "secondary", "derived", "unverified", "assumed"];
+pub(super) const STATUSES: [&str; 5] =
+    ["verified", "secondary", "derived", "unverified", "assumed"];
 
 /// The model's reading of a fleet's stated count and power.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -201,7 +202,7 @@ impl Catalog {
 
     /// Checks every entry; the first problem is the error, naming the entry.
     fn validate(&self, origin: &str) -> Result<()> {
-        let fail = |kind: IdKind, id: &str, problem: String| CatalogError::Invalid {
+        let fail = |kind: IdKind, id: &str, problem: EntryProblem| CatalogError::Invalid {
             origin: origin.into(),
             entry: format!("{kind} '{id}'"),
             problem,
@@ -215,7 +216,7 @@ impl Catalog {
         for m in &self.models {
             check_model(m).map_err(|e| fail(IdKind::Model, &m.id, e))?;
         }
-        let invalid = |entry: String, problem: String| CatalogError::Invalid {
+        let invalid = |entry: String, problem: EntryProblem| CatalogError::Invalid {
             origin: origin.into(),
             entry,
             problem,
@@ -230,10 +231,7 @@ impl Catalog {
                 .map_err(|e| invalid("costs".into(), e))?;
         }
         if self.costs.opex_share.value.high > 1.0 {
-            return Err(invalid(
-                "costs".into(),
-                "opex_share must not exceed 1".into(),
-            ));
+            return Err(invalid("costs".into(), EntryProblem::OpexShareAboveOne));
         }
         for c in &self.checks {
             c.validate()
@@ -265,35 +263,38 @@ fn parse<T: for<'de> Deserialize<'de>>(text: &str, name: &str) -> Result<T> {
     })
 }
 
-fn check_status(status: &str) -> std::result::Result<(), String> {
+/// What checking one entry gives: nothing, or its first problem.
+type Checked = std::result::Result<(), EntryProblem>;
+
+fn check_status(status: &str) -> Checked {
     let first = status.split_whitespace().next().unwrap_or("");
     if STATUSES.contains(&first) {
         Ok(())
     } else {
-        Err(format!(
-            "status '{status}' must start with one of {}",
-            STATUSES.join(", ")
-        ))
+        Err(EntryProblem::Status(status.into()))
     }
 }
 
-fn check_positive(value: f64, what: &str) -> std::result::Result<(), String> {
+fn check_positive(value: f64, what: &str) -> Checked {
     if value.is_finite() && value > 0.0 {
         Ok(())
     } else {
-        Err(format!("{what} must be a positive number (got {value})"))
+        Err(EntryProblem::NotPositive {
+            what: what.into(),
+            value,
+        })
     }
 }
 
-fn check_positive_range(range: &Range, what: &str) -> std::result::Result<(), String> {
+fn check_positive_range(range: &Range, what: &str) -> Checked {
     check_positive(range.low, what)
 }
 
-fn check_accelerator(a: &Accelerator) -> std::result::Result<(), String> {
+fn check_accelerator(a: &Accelerator) -> Checked {
     check_status(&a.status)?;
     check_status(&a.power_status)?;
     if a.source.trim().is_empty() {
-        return Err("source is empty".into());
+        return Err(EntryProblem::NoSource);
     }
     for (dtype, peak) in &a.peak_tflops {
         check_positive_range(peak, &format!("{dtype} peak"))?;
@@ -307,10 +308,10 @@ fn check_accelerator(a: &Accelerator) -> std::result::Result<(), String> {
         check_positive_range(&kw, "power")?;
     }
     if a.system_kw.is_some() && a.chips_per_system.unwrap_or(0) == 0 {
-        return Err("system_kw needs chips_per_system >= 1".into());
+        return Err(EntryProblem::SystemWithoutChips);
     }
     if a.scaleup_domain == 0 {
-        return Err("scaleup_domain must be at least 1".into());
+        return Err(EntryProblem::NoScaleupDomain);
     }
     // Without a fabric bandwidth a replica cannot be tensor-parallel (it still pipelines).
     if let Some(bw) = a.scaleup_bw_gbps {
@@ -319,10 +320,10 @@ fn check_accelerator(a: &Accelerator) -> std::result::Result<(), String> {
     Ok(())
 }
 
-fn check_fleet(f: &Fleet, catalog: &Catalog) -> std::result::Result<(), String> {
+fn check_fleet(f: &Fleet, catalog: &Catalog) -> Checked {
     check_status(&f.source_status)?;
     if f.count.is_none() && f.power_gw.is_none() {
-        return Err("needs a count, a power_gw, or both".into());
+        return Err(EntryProblem::FleetWithoutSize);
     }
     if let Some(count) = &f.count {
         check_positive_range(count, "count")?;
@@ -332,7 +333,7 @@ fn check_fleet(f: &Fleet, catalog: &Catalog) -> std::result::Result<(), String> 
     }
     if let Some(pue) = &f.pue {
         if pue.low < 1.0 {
-            return Err(format!("pue must be at least 1 (got {})", pue.low));
+            return Err(EntryProblem::PueBelowOne(pue.low));
         }
     }
     if let Some(site) = &f.largest_site {
@@ -340,45 +341,38 @@ fn check_fleet(f: &Fleet, catalog: &Catalog) -> std::result::Result<(), String> 
         match (&site.count, &site.power_gw) {
             (Some(c), None) => check_positive_range(c, "largest_site.count")?,
             (None, Some(p)) => check_positive_range(p, "largest_site.power_gw")?,
-            _ => return Err("largest_site needs a count or a power_gw (one of them)".into()),
+            _ => return Err(EntryProblem::SiteSize),
         }
     }
-    catalog
-        .accelerator(&f.accelerator)
-        .map_err(|e| e.to_string())?;
+    catalog.accelerator(&f.accelerator)?;
     if let Some(within) = &f.within {
         check_status(&within.status)?;
         check_other_fleet(&within.fleet, f, catalog)?;
     }
     for (i, phase) in f.phases.iter().enumerate() {
-        check_phase(f, phase, catalog)
-            .map_err(|e| format!("phase {} ({}): {e}", i + 1, phase.online))?;
+        check_phase(f, phase, catalog).map_err(|problem| EntryProblem::Phase {
+            number: i + 1,
+            online: phase.online,
+            problem: Box::new(problem),
+        })?;
     }
     Ok(())
 }
 
-fn check_other_fleet(id: &str, f: &Fleet, catalog: &Catalog) -> std::result::Result<(), String> {
+fn check_other_fleet(id: &str, f: &Fleet, catalog: &Catalog) -> Checked {
     if id == f.id {
-        return Err("a fleet cannot be within itself".into());
+        return Err(EntryProblem::WithinItself);
     }
-    catalog.fleet(id).map(|_| ()).map_err(|e| e.to_string())
+    catalog.fleet(id)?;
+    Ok(())
 }
 
-fn check_phase(
-    f: &Fleet,
-    phase: &super::phase::Phase,
-    catalog: &Catalog,
-) -> std::result::Result<(), String> {
+fn check_phase(f: &Fleet, phase: &super::phase::Phase, catalog: &Catalog) -> Checked {
     phase.check()?;
     check_status(&phase.source_status)?;
-    let acc = catalog
-        .accelerator(f.phase_accelerator(phase))
-        .map_err(|e| e.to_string())?;
+    let acc = catalog.accelerator(f.phase_accelerator(phase))?;
     if phase.power_gw.is_some() && acc.all_in_kw(&catalog.power_assumptions()).is_none() {
-        return Err(format!(
-            "sized by power, but {} has no power figure: give a count",
-            acc.id
-        ));
+        return Err(EntryProblem::PowerWithoutFigure(acc.id.clone()));
     }
     if let Some(within) = &phase.within {
         check_other_fleet(within, f, catalog)?;
@@ -386,23 +380,19 @@ fn check_phase(
     Ok(())
 }
 
-fn check_price(p: &Price, catalog: &Catalog) -> std::result::Result<(), String> {
+fn check_price(p: &Price, catalog: &Catalog) -> Checked {
     check_status(&p.status)?;
-    catalog
-        .accelerator(&p.accelerator)
-        .map_err(|e| e.to_string())?;
+    catalog.accelerator(&p.accelerator)?;
     if p.source.trim().is_empty() {
-        return Err("source is empty".into());
+        return Err(EntryProblem::NoSource);
     }
     match p.per_accelerator() {
         Some(usd) => check_positive_range(&usd, "price"),
-        None => {
-            Err("give usd (per accelerator), or usd_per_system with accelerators_per_system".into())
-        }
+        None => Err(EntryProblem::PriceWithoutAmount),
     }
 }
 
-fn check_model(m: &ReferenceModel) -> std::result::Result<(), String> {
+fn check_model(m: &ReferenceModel) -> Checked {
     check_status(&m.status)?;
     for (value, what) in [
         (m.params, "params"),
@@ -418,11 +408,11 @@ fn check_model(m: &ReferenceModel) -> std::result::Result<(), String> {
         }
     }
     if m.training_flop().is_none() && m.params.is_none() {
-        return Err("needs params, or compute_flop".into());
+        return Err(EntryProblem::ModelWithoutSize);
     }
     // A model serving can use must resolve to a full architecture.
     if m.params.is_some() && m.layers.is_some() {
-        m.architecture().map_err(|e| e.to_string())?;
+        m.architecture()?;
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::assumptions::Sourced;
 use super::cost;
+use super::error::{CatalogError, EntryProblem, ModelError};
 use super::fleet::Fleet;
 use super::phase::Date;
 use super::range::Range;
@@ -93,12 +94,15 @@ fn default_tolerance() -> f64 {
 
 impl Check {
     /// Checks the fields the metric needs are present.
-    pub fn validate(&self) -> Result<(), String> {
-        let need = |present: bool, what: &str| {
+    pub fn validate(&self) -> Result<(), EntryProblem> {
+        let need = |present: bool, what: &'static str| {
             if present {
                 Ok(())
             } else {
-                Err(format!("metric {:?} needs a {what}", self.metric))
+                Err(EntryProblem::CheckNeeds {
+                    metric: self.metric,
+                    what,
+                })
             }
         };
         match self.metric {
@@ -120,10 +124,7 @@ impl Check {
             Metric::UsdPerHour => need(self.accelerator.is_some(), "accelerator"),
         }?;
         if !(self.tolerance.is_finite() && self.tolerance >= 1.0) {
-            return Err(format!(
-                "tolerance must be at least 1 (got {})",
-                self.tolerance
-            ));
+            return Err(EntryProblem::Tolerance(self.tolerance));
         }
         Ok(())
     }
@@ -188,10 +189,9 @@ pub fn evaluate(
         .iter()
         .map(|check| {
             let model = match check.year {
-                Some(y) if !window.contains(y) => Err(format!(
-                    "{y} lies outside the window {}–{}",
-                    window.from, window.to
-                )),
+                Some(year) if !window.contains(year) => {
+                    Err(Unmeasured::OutsideWindow { year, window })
+                }
                 _ => measure(setup, fleets, check),
             };
             let (model, ratio, verdict) = match model {
@@ -203,7 +203,7 @@ pub fn evaluate(
                         if pass { Verdict::Pass } else { Verdict::Fail },
                     )
                 }
-                Err(why) => (None, None, Verdict::NotEvaluated(why)),
+                Err(why) => (None, None, Verdict::NotEvaluated(why.to_string())),
             };
             Outcome {
                 unit: check.metric.unit(),
@@ -216,11 +216,29 @@ pub fn evaluate(
         .collect()
 }
 
-fn fleet<'a>(fleets: &'a [Fleet], id: &str) -> Result<&'a Fleet, String> {
+/// Why a check could not be measured against the model.
+#[derive(Debug, thiserror::Error)]
+pub enum Unmeasured {
+    #[error("{year} lies outside the window {}–{}", window.from, window.to)]
+    OutsideWindow { year: i32, window: Window },
+    #[error("fleet {0} is not in the catalog")]
+    NoFleet(String),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error(transparent)]
+    Cost(#[from] cost::CostGap),
+    /// The model gives no such figure; `why` is its first gap, or "nothing installed".
+    #[error("no {what}: {why}")]
+    NoFigure { what: &'static str, why: String },
+}
+
+fn fleet<'a>(fleets: &'a [Fleet], id: &str) -> Result<&'a Fleet, Unmeasured> {
     fleets
         .iter()
         .find(|f| f.id == id)
-        .ok_or_else(|| format!("fleet {id} is not in the catalog"))
+        .ok_or_else(|| Unmeasured::NoFleet(id.into()))
 }
 
 /// A company's counted fleets summed at `t` with serving share `share`.
@@ -235,24 +253,28 @@ fn company_at(setup: &Setup<'_>, fleets: &[Fleet], company: &str, t: f64, share:
     total
 }
 
-fn figure(value: Option<Range>, what: &str, figures: &Figures) -> Result<Range, String> {
-    value.ok_or_else(|| {
-        let why = figures
+fn figure(
+    value: Option<Range>,
+    what: &'static str,
+    figures: &Figures,
+) -> Result<Range, Unmeasured> {
+    value.ok_or_else(|| Unmeasured::NoFigure {
+        what,
+        why: figures
             .gaps
             .first()
             .cloned()
-            .unwrap_or_else(|| "nothing installed".into());
-        format!("no {what}: {why}")
+            .unwrap_or_else(|| "nothing installed".into()),
     })
 }
 
-fn measure(setup: &Setup<'_>, fleets: &[Fleet], check: &Check) -> Result<Range, String> {
+fn measure(setup: &Setup<'_>, fleets: &[Fleet], check: &Check) -> Result<Range, Unmeasured> {
     let company = check.company.as_deref().unwrap_or_default();
     let year = check.year.unwrap_or(0);
     let t = Date::year_end(year);
     let share = setup.inference_share.value.at(year);
     let full = f64::INFINITY;
-    let built = |id: &str| -> Result<Figures, String> {
+    let built = |id: &str| -> Result<Figures, Unmeasured> {
         Ok(setup.fleet_at(fleet(fleets, id)?, full, share, false))
     };
     let fleet_id = check.fleet.as_deref().unwrap_or_default();
@@ -302,15 +324,12 @@ fn measure(setup: &Setup<'_>, fleets: &[Fleet], check: &Check) -> Result<Range, 
         }
         Metric::UsdPerHour => {
             let id = check.accelerator.as_deref().unwrap_or_default();
-            let acc = setup.catalog.accelerator(id).map_err(|e| e.to_string())?;
-            let a = setup
-                .assumptions
-                .for_accelerator(acc, &setup.precision)
-                .map_err(|e| e.to_string())?;
+            let acc = setup.catalog.accelerator(id)?;
+            let a = setup.assumptions.for_accelerator(acc, &setup.precision)?;
             let pue = a.pue.as_ref().unwrap_or(&setup.catalog.defaults.pue).value;
             cost::accelerator_cost(acc, &a, pue, setup.costs)
                 .map(|u| u.usd_per_hour)
-                .map_err(|e| e.to_string())
+                .map_err(Unmeasured::from)
         }
     }
 }

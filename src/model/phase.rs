@@ -10,6 +10,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::error::{EntryProblem, InputError};
 use super::fleet::FleetStatus;
 use super::range::Range;
 
@@ -63,20 +64,17 @@ impl fmt::Display for Date {
 }
 
 impl FromStr for Date {
-    type Err = String;
+    type Err = InputError;
 
-    fn from_str(text: &str) -> Result<Self, String> {
-        let bad =
-            || format!("date '{text}' is not a year, half-year or month (2025, 2025-H2, 2025-07)");
+    fn from_str(text: &str) -> Result<Self, InputError> {
+        let bad = || InputError::NotADate { given: text.into() };
         let (year, rest) = match text.trim().split_once('-') {
             Some((y, r)) => (y, Some(r)),
             None => (text.trim(), None),
         };
         let year: i32 = year.parse().map_err(|_| bad())?;
         if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
-            return Err(format!(
-                "date '{text}' lies outside {FIRST_YEAR}–{LAST_YEAR}"
-            ));
+            return Err(InputError::DateOutOfSpan { given: text.into() });
         }
         let period = match rest {
             None => Period::Year,
@@ -191,24 +189,22 @@ impl Phase {
     }
 
     /// Checks a phase on its own; the catalog checks the accelerator and `within` ids.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), EntryProblem> {
         match (&self.count, &self.power_gw) {
             (Some(c), None) if c.low > 0.0 => {}
             (None, Some(p)) if p.low > 0.0 => {}
-            (Some(_), None) | (None, Some(_)) => {
-                return Err("a phase's count or power_gw must be positive".into());
-            }
-            _ => return Err("a phase needs a count or a power_gw (one of them)".into()),
+            (Some(_), None) | (None, Some(_)) => return Err(EntryProblem::PhaseSizeNotPositive),
+            _ => return Err(EntryProblem::PhaseSize),
         }
         if self.source.trim().is_empty() || self.basis.trim().is_empty() {
-            return Err("a phase needs a source and a basis".into());
+            return Err(EntryProblem::PhaseWithoutSource);
         }
         if let Some(ramp) = &self.ramp {
             if ramp.from.end() >= self.online.end() {
-                return Err(format!(
-                    "a ramp must start ({}) before the phase is online ({})",
-                    ramp.from, self.online
-                ));
+                return Err(EntryProblem::RampAfterOnline {
+                    from: ramp.from,
+                    online: self.online,
+                });
             }
             let full = match self.size() {
                 Size::Count(c) => c.central,
@@ -216,9 +212,7 @@ impl Phase {
             };
             if let Some(start) = ramp.start {
                 if !(start.is_finite() && start > 0.0 && start < full) {
-                    return Err(format!(
-                        "a ramp's start ({start}) must be positive and below the phase's size ({full})"
-                    ));
+                    return Err(EntryProblem::RampStart { start, full });
                 }
             }
         }
@@ -292,7 +286,7 @@ mod tests {
     fn bad_phases_say_why() {
         let mut p = phase("2026", None);
         p.power_gw = Some(Range::exact(1.0));
-        assert!(p.check().unwrap_err().contains("one of them"));
+        assert!(matches!(p.check(), Err(EntryProblem::PhaseSize)));
         let late = phase(
             "2026",
             Some(Ramp {
@@ -300,6 +294,9 @@ mod tests {
                 start: None,
             }),
         );
-        assert!(late.check().unwrap_err().contains("before"));
+        assert!(matches!(
+            late.check(),
+            Err(EntryProblem::RampAfterOnline { .. })
+        ));
     }
 }

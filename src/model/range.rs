@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::error::RangeError;
+
 /// An uncertain quantity with `low <= central <= high`, all finite.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "RangeInput")]
@@ -22,9 +24,9 @@ enum RangeInput {
 }
 
 impl TryFrom<RangeInput> for Range {
-    type Error = String;
+    type Error = RangeError;
 
-    fn try_from(input: RangeInput) -> Result<Self, String> {
+    fn try_from(input: RangeInput) -> Result<Self, RangeError> {
         match input {
             RangeInput::Exact(v) => Range::new(v, v, v),
             RangeInput::Spread { low, central, high } => Range::new(low, central, high),
@@ -33,17 +35,13 @@ impl TryFrom<RangeInput> for Range {
 }
 
 impl Range {
-    /// A checked range: finite and ordered, or a message saying what is wrong.
-    pub fn new(low: f64, central: f64, high: f64) -> Result<Self, String> {
+    /// A checked range: finite and ordered, or what is wrong with it.
+    pub fn new(low: f64, central: f64, high: f64) -> Result<Self, RangeError> {
         if !(low.is_finite() && central.is_finite() && high.is_finite()) {
-            return Err(format!(
-                "range values must be finite numbers (got {low}, {central}, {high})"
-            ));
+            return Err(RangeError::NotFinite { low, central, high });
         }
         if !(low <= central && central <= high) {
-            return Err(format!(
-                "range must satisfy low <= central <= high (got {low}, {central}, {high})"
-            ));
+            return Err(RangeError::Disordered { low, central, high });
         }
         Ok(Range { low, central, high })
     }
@@ -145,9 +143,18 @@ mod tests {
     #[test]
     fn rejects_disordered_and_non_finite_values() {
         assert!(Range::new(1.0, 2.0, 3.0).is_ok());
-        assert!(Range::new(2.0, 1.0, 3.0).is_err());
-        assert!(Range::new(1.0, f64::NAN, 3.0).is_err());
-        assert!(Range::new(1.0, 2.0, f64::INFINITY).is_err());
+        assert!(matches!(
+            Range::new(2.0, 1.0, 3.0),
+            Err(RangeError::Disordered { .. })
+        ));
+        assert!(matches!(
+            Range::new(1.0, f64::NAN, 3.0),
+            Err(RangeError::NotFinite { .. })
+        ));
+        assert!(matches!(
+            Range::new(1.0, 2.0, f64::INFINITY),
+            Err(RangeError::NotFinite { .. })
+        ));
     }
 
     #[test]

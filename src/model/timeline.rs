@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::assumptions::{Assumptions, Sourced};
 use super::catalog::Catalog;
 use super::cost::{self, CostAssumptions};
+use super::error::{InputError, WindowEnd, WindowError};
 use super::fleet::Fleet;
 use super::phase::{Date, FIRST_YEAR, LAST_YEAR, Phase, Size};
 use super::power::Binding;
@@ -30,18 +31,14 @@ pub struct Window {
 
 impl Window {
     /// A checked window: both years within the catalog's span, `from` no later than `to`.
-    pub fn new(from: i32, to: i32) -> Result<Self, String> {
-        for (year, flag) in [(from, "--from"), (to, "--to")] {
+    pub fn new(from: i32, to: i32) -> Result<Self, WindowError> {
+        for (year, end) in [(from, WindowEnd::First), (to, WindowEnd::Last)] {
             if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
-                return Err(format!(
-                    "{flag} {year} is out of range: years must lie in {FIRST_YEAR}–{LAST_YEAR}"
-                ));
+                return Err(WindowError::OutOfRange { end, year });
             }
         }
         if from > to {
-            return Err(format!(
-                "--from {from} is after --to {to}: give the earlier year first"
-            ));
+            return Err(WindowError::Reversed { from, to });
         }
         Ok(Window { from, to })
     }
@@ -65,18 +62,25 @@ pub enum ShareRamp {
 }
 
 impl ShareRamp {
-    /// Parses `0.4` or `2025:0.3,2030:0.6` (years increasing, shares in [0, 1]).
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let what = "--inference-share";
-        let shown = printable(text);
-        let share = |s: &str| -> Result<f64, String> {
+    /// Parses `0.4` or `2025:0.3,2030:0.6` (years increasing, shares in [0, 1]); `what`
+    /// names the value in errors.
+    pub fn parse(text: &str, what: &str) -> Result<Self, InputError> {
+        let given = || printable(text);
+        let share = |s: &str| -> Result<f64, InputError> {
             let part = printable(s.trim());
-            let v: f64 = s
-                .trim()
-                .parse()
-                .map_err(|_| format!("{what} '{shown}': '{part}' is not a number"))?;
+            let Ok(v) = s.trim().parse::<f64>() else {
+                return Err(InputError::PartNotANumber {
+                    what: what.into(),
+                    given: given(),
+                    part,
+                });
+            };
             if !(0.0..=1.0).contains(&v) {
-                return Err(format!("{what} must lie in [0, 1] (got {part})"));
+                return Err(InputError::Outside {
+                    what: what.into(),
+                    interval: "[0, 1]",
+                    given: part,
+                });
             }
             Ok(v)
         };
@@ -85,27 +89,31 @@ impl ShareRamp {
         }
         let mut points: Vec<(i32, f64)> = Vec::new();
         for part in text.split(',') {
-            let (year, value) = part.split_once(':').ok_or_else(|| {
-                format!(
-                    "{what} '{shown}': write a share, or YEAR:SHARE pairs like 2025:0.3,2030:0.6"
-                )
-            })?;
-            let year: i32 = year.trim().parse().map_err(|_| {
-                format!(
-                    "{what} '{shown}': '{}' is not a year",
-                    printable(year.trim())
-                )
+            let (year, value) = part
+                .split_once(':')
+                .ok_or_else(|| InputError::NotYearPairs {
+                    what: what.into(),
+                    given: given(),
+                })?;
+            let year: i32 = year.trim().parse().map_err(|_| InputError::NotAYear {
+                what: what.into(),
+                given: given(),
+                part: printable(year.trim()),
             })?;
             if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
-                return Err(format!(
-                    "{what}: year {year} is out of range ({FIRST_YEAR}–{LAST_YEAR})"
-                ));
+                return Err(InputError::YearOutOfRange {
+                    what: what.into(),
+                    year,
+                });
             }
-            if let Some((last, _)) = points.last() {
-                if year <= *last {
-                    return Err(format!(
-                        "{what} '{shown}' is not increasing in time: {year} follows {last}"
-                    ));
+            if let Some(&(last, _)) = points.last() {
+                if year <= last {
+                    return Err(InputError::NotIncreasing {
+                        what: what.into(),
+                        given: given(),
+                        year,
+                        last,
+                    });
                 }
             }
             points.push((year, share(value)?));
@@ -549,26 +557,36 @@ mod tests {
     #[test]
     fn windows_refuse_reversed_and_out_of_range_years() {
         assert!(Window::new(2024, 2030).is_ok());
-        assert!(Window::new(2030, 2024).unwrap_err().contains("after"));
-        assert!(
-            Window::new(1999, 2030)
-                .unwrap_err()
-                .contains("out of range")
+        assert_eq!(
+            Window::new(2030, 2024),
+            Err(WindowError::Reversed {
+                from: 2030,
+                to: 2024
+            })
         );
-        assert!(
-            Window::new(2024, 2100)
-                .unwrap_err()
-                .contains("out of range")
+        assert_eq!(
+            Window::new(1999, 2030),
+            Err(WindowError::OutOfRange {
+                end: WindowEnd::First,
+                year: 1999
+            })
+        );
+        assert_eq!(
+            Window::new(2024, 2100),
+            Err(WindowError::OutOfRange {
+                end: WindowEnd::Last,
+                year: 2100
+            })
         );
     }
 
     #[test]
     fn ramps_interpolate_and_refuse_bad_input() {
-        let r = ShareRamp::parse("2025:0.3,2030:0.6").unwrap();
+        let r = ShareRamp::parse("2025:0.3,2030:0.6", "share").unwrap();
         assert_eq!(r.at(2024), 0.3);
         assert!((r.at(2027) - 0.42).abs() < 1e-12);
         assert_eq!(r.at(2031), 0.6);
-        assert_eq!(ShareRamp::parse("0.4").unwrap().at(2030), 0.4);
+        assert_eq!(ShareRamp::parse("0.4", "share").unwrap().at(2030), 0.4);
         for (bad, why) in [
             ("2030:0.6,2025:0.3", "not increasing"),
             ("2025:0.3,2025:0.4", "not increasing"),
@@ -579,7 +597,7 @@ mod tests {
             ("soon:0.3", "not a year"),
             ("1900:0.3", "out of range"),
         ] {
-            let err = ShareRamp::parse(bad).unwrap_err();
+            let err = ShareRamp::parse(bad, "share").unwrap_err().to_string();
             assert!(err.contains(why), "{bad}: {err}");
         }
     }

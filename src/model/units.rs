@@ -1,7 +1,9 @@
 //! Parsing what users type (powers with units, counts, fractions, ranges) and printing
-//! large numbers compactly. Every parser returns one clear line on bad input, because
-//! the command layer turns it into exit code 2.
+//! large numbers compactly. Every parser returns an `InputError` on bad input: one line
+//! saying what was given and what was expected, which the command layer turns into exit
+//! code 2.
 
+use super::error::InputError;
 use super::range::Range;
 use crate::text::printable;
 
@@ -9,48 +11,43 @@ use crate::text::printable;
 const POWER_UNITS: [(&str, f64); 4] = [("gw", 1e9), ("mw", 1e6), ("kw", 1e3), ("w", 1.0)];
 
 /// Parses a power such as `1.5GW`, `500 MW`, `120kW` or `700 W` into watts.
-pub fn parse_power(text: &str) -> Result<f64, String> {
-    let trimmed = printable(text.trim());
+pub fn parse_power(text: &str) -> Result<f64, InputError> {
+    let given = printable(text.trim());
     let lower = text.trim().to_ascii_lowercase();
     let Some((unit, watts)) = POWER_UNITS.iter().find(|(u, _)| lower.ends_with(u)) else {
-        return Err(format!(
-            "power '{trimmed}' has no unit: write it like 1.5GW, 500MW, 120kW or 700W"
-        ));
+        return Err(InputError::PowerWithoutUnit { given });
     };
     let number = lower[..lower.len() - unit.len()].trim();
-    let value: f64 = number.parse().map_err(|_| {
-        format!("power '{trimmed}' is not a number followed by W, kW, MW or GW (e.g. 1.5GW)")
-    })?;
+    let Ok(value) = number.parse::<f64>() else {
+        return Err(InputError::NotAPower { given });
+    };
     let result = value * watts;
     if !(result.is_finite() && result > 0.0) {
-        return Err(format!(
-            "power '{trimmed}' must be a positive, finite amount"
-        ));
+        return Err(InputError::PowerNotPositive { given });
     }
     Ok(result)
 }
 
 /// Parses a strictly positive finite number (accepts `16384`, `1e6`, `405e9`, `1_000`).
-pub fn parse_positive(text: &str, what: &str) -> Result<f64, String> {
-    let shown = printable(text.trim());
+pub fn parse_positive(text: &str, what: &str) -> Result<f64, InputError> {
+    let given = printable(text.trim());
+    let what = what.to_string();
     let cleaned = text.trim().replace('_', "");
-    let value: f64 = cleaned
-        .parse()
-        .map_err(|_| format!("{what} '{shown}' is not a number"))?;
+    let Ok(value) = cleaned.parse::<f64>() else {
+        return Err(InputError::NotANumber { what, given });
+    };
     if !value.is_finite() || value <= 0.0 {
-        return Err(format!("{what} must be a positive number (got {shown})"));
+        return Err(InputError::NotPositive { what, given });
     }
     Ok(value)
 }
 
 /// Parses a strictly positive whole number (token counts, layers, a batch): `512`, `1_024`,
 /// `4e3`; zero, negatives and fractions are refused.
-pub fn parse_whole(text: &str, what: &str) -> Result<u32, String> {
-    let refused = || {
-        format!(
-            "{what} must be a positive whole number (got {})",
-            printable(text.trim())
-        )
+pub fn parse_whole(text: &str, what: &str) -> Result<u32, InputError> {
+    let refused = || InputError::NotWhole {
+        what: what.into(),
+        given: printable(text.trim()),
     };
     let value = parse_positive(text, what).map_err(|_| refused())?;
     if value.fract() != 0.0 || value > f64::from(u32::MAX) {
@@ -60,57 +57,75 @@ pub fn parse_whole(text: &str, what: &str) -> Result<u32, String> {
 }
 
 /// Parses a fraction in (0, 1], or three comma-separated fractions `low,central,high`.
-pub fn parse_fraction_range(text: &str, what: &str) -> Result<Range, String> {
+pub fn parse_fraction_range(text: &str, what: &str) -> Result<Range, InputError> {
     let range = parse_ordered(text, what)?;
     if range.low <= 0.0 || range.high > 1.0 {
-        return Err(format!(
-            "{what} must lie in (0, 1] (got {})",
-            printable(text.trim())
-        ));
+        return Err(outside(text, what, "(0, 1]"));
     }
     Ok(range)
 }
 
 /// Parses a number, or `low,central,high`, each finite and positive, in order.
-pub fn parse_range(text: &str, what: &str) -> Result<Range, String> {
+pub fn parse_range(text: &str, what: &str) -> Result<Range, InputError> {
     let range = parse_ordered(text, what)?;
     if range.low <= 0.0 {
-        return Err(format!(
-            "{what} must be positive (got {})",
-            printable(text.trim())
-        ));
+        return Err(InputError::NotPositive {
+            what: what.into(),
+            given: printable(text.trim()),
+        });
     }
     Ok(range)
 }
 
+/// Parses a number, or `low,central,high`, finite, in order and within `interval` (written
+/// as maths writes it, "[1, 5]") as `contains` decides.
+pub fn parse_range_within(
+    text: &str,
+    what: &str,
+    interval: &'static str,
+    contains: impl Fn(f64) -> bool,
+) -> Result<Range, InputError> {
+    let range = parse_range(text, what)?;
+    if !(contains(range.low) && contains(range.high)) {
+        return Err(outside(text, what, interval));
+    }
+    Ok(range)
+}
+
+fn outside(text: &str, what: &str, interval: &'static str) -> InputError {
+    InputError::Outside {
+        what: what.into(),
+        interval,
+        given: printable(text.trim()),
+    }
+}
+
 /// Parses a number, or `low,central,high`, finite and in order.
-fn parse_ordered(text: &str, what: &str) -> Result<Range, String> {
-    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
-    let values: Vec<f64> = parts
-        .iter()
+fn parse_ordered(text: &str, what: &str) -> Result<Range, InputError> {
+    let values: Vec<f64> = text
+        .split(',')
         .map(|p| {
-            p.parse::<f64>()
+            p.trim()
+                .parse::<f64>()
                 .ok()
                 .filter(|v| v.is_finite())
-                .ok_or_else(|| {
-                    format!(
-                        "{what} '{}' is not a number or low,central,high",
-                        printable(text.trim())
-                    )
+                .ok_or_else(|| InputError::NotARange {
+                    what: what.into(),
+                    given: printable(text.trim()),
                 })
         })
         .collect::<Result<_, _>>()?;
-    let range = match values.as_slice() {
-        [v] => Range::exact(*v),
-        [l, c, h] => Range::new(*l, *c, *h).map_err(|e| format!("{what}: {e}"))?,
-        _ => {
-            return Err(format!(
-                "{what} takes one value or three (low,central,high), got {}",
-                values.len()
-            ));
-        }
-    };
-    Ok(range)
+    match values.as_slice() {
+        [v] => Ok(Range::exact(*v)),
+        [l, c, h] => Range::new(*l, *c, *h).map_err(|problem| InputError::BadRange {
+            what: what.into(),
+            problem,
+        }),
+        _ => Err(InputError::RangeArity {
+            what: what.into(),
+            count: values.len(),
+        }),
+    }
 }
 
 /// Multipliers a money amount may carry, the way budgets are written: 30k, 500M, 10B, 1.4T.
@@ -118,9 +133,10 @@ const MONEY_SUFFIXES: [(&str, f64); 4] = [("k", 1e3), ("m", 1e6), ("b", 1e9), ("
 
 /// Parses a US-dollar amount such as `10B`, `$1.5T`, `500M`, `30k` or `30000` into dollars;
 /// zero, negatives and unknown suffixes are refused.
-pub fn parse_usd(text: &str, what: &str) -> Result<f64, String> {
+pub fn parse_usd(text: &str, what: &str) -> Result<f64, InputError> {
     let trimmed = text.trim();
-    let shown = printable(trimmed);
+    let given = printable(trimmed);
+    let what = what.to_string();
     let body = trimmed
         .strip_prefix('$')
         .unwrap_or(trimmed)
@@ -136,19 +152,20 @@ pub fn parse_usd(text: &str, what: &str) -> Result<f64, String> {
         Some((_, m)) => *m,
         None if suffix.is_empty() => 1.0,
         None => {
-            return Err(format!(
-                "{what} '{shown}' has an unknown suffix '{}': use k, M, B or T (e.g. 10B)",
-                printable(suffix)
-            ));
+            let suffix = printable(suffix);
+            return Err(InputError::UnknownMoneySuffix {
+                what,
+                given,
+                suffix,
+            });
         }
     };
-    let value: f64 = number
-        .trim()
-        .parse()
-        .map_err(|_| format!("{what} '{shown}' is not an amount of US dollars (e.g. 10B, 30k)"))?;
+    let Ok(value) = number.trim().parse::<f64>() else {
+        return Err(InputError::NotAnAmount { what, given });
+    };
     let usd = value * multiplier;
     if !(usd.is_finite() && usd > 0.0) {
-        return Err(format!("{what} must be a positive amount (got {shown})"));
+        return Err(InputError::AmountNotPositive { what, given });
     }
     Ok(usd)
 }
@@ -244,16 +261,35 @@ mod tests {
 
     #[test]
     fn bad_powers_say_why() {
-        assert!(parse_power("5").unwrap_err().contains("no unit"));
-        assert!(parse_power("5 TW").unwrap_err().contains("not a number"));
-        assert!(parse_power("-1GW").unwrap_err().contains("positive"));
-        assert!(parse_power("0MW").unwrap_err().contains("positive"));
+        let given = |text: &str| text.to_string();
+        assert_eq!(
+            parse_power("5"),
+            Err(InputError::PowerWithoutUnit { given: given("5") })
+        );
+        assert_eq!(
+            parse_power("5 TW"),
+            Err(InputError::NotAPower {
+                given: given("5 TW")
+            })
+        );
+        assert!(
+            parse_power("-1GW")
+                .unwrap_err()
+                .to_string()
+                .contains("positive")
+        );
+        assert!(
+            parse_power("0MW")
+                .unwrap_err()
+                .to_string()
+                .contains("positive")
+        );
     }
 
     /// Found by fuzzing: a newline typed into a value split its error over two lines.
     #[test]
     fn control_characters_in_a_value_are_shown_escaped_on_one_line() {
-        let err = parse_power("5\n00 MW").unwrap_err();
+        let err = parse_power("5\n00 MW").unwrap_err().to_string();
         assert!(err.contains("'5\\n00 MW'"), "{err}");
         for err in [
             parse_positive("1\r2", "--gpus").unwrap_err(),
@@ -261,6 +297,7 @@ mod tests {
             parse_range("1,\n2x,3", "--pue").unwrap_err(),
             parse_fraction_range("2\t", "--mfu").unwrap_err(),
         ] {
+            let err = err.to_string();
             assert!(!err.contains(['\n', '\r', '\t']), "{err:?}");
         }
     }
@@ -285,6 +322,7 @@ mod tests {
             assert!(
                 parse_whole(bad, "--input-tokens")
                     .unwrap_err()
+                    .to_string()
                     .contains("positive whole number"),
                 "{bad}"
             );
@@ -301,17 +339,25 @@ mod tests {
         assert!(
             parse_usd("10X", "--budget")
                 .unwrap_err()
+                .to_string()
                 .contains("unknown suffix 'X'")
         );
         assert!(
             parse_usd("10GB", "--budget")
                 .unwrap_err()
+                .to_string()
                 .contains("unknown suffix")
         );
-        assert!(parse_usd("0", "--budget").unwrap_err().contains("positive"));
+        assert!(
+            parse_usd("0", "--budget")
+                .unwrap_err()
+                .to_string()
+                .contains("positive")
+        );
         assert!(
             parse_usd("-5B", "--budget")
                 .unwrap_err()
+                .to_string()
                 .contains("positive")
         );
         assert!(parse_usd("lots", "--budget").is_err());

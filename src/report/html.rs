@@ -57,6 +57,10 @@ pub const COMPANY_COLOURS: [(u8, u8, u8); 6] = [
     (241, 196, 15),
 ];
 
+/// Why a fleet could not be projected: the command's error, cause chain included (shared,
+/// so an outcome stays cheap to clone; `report` does not know the crate's error type).
+pub type Unprojected = std::sync::Arc<dyn std::error::Error + Send + Sync>;
+
 /// One fleet of the catalog as projected (or why it could not be).
 #[derive(Debug, Clone)]
 pub struct FleetOutcome {
@@ -64,7 +68,7 @@ pub struct FleetOutcome {
     /// The fleet's name and operator, for tables.
     pub name: String,
     pub dtype: Option<DType>,
-    pub projection: std::result::Result<Projection, String>,
+    pub projection: std::result::Result<Projection, Unprojected>,
 }
 
 /// Everything the report shows besides the results file itself.

@@ -45,6 +45,12 @@ pub fn cli_adapter_or_skip(test: &str) -> bool {
     false
 }
 
+/// A command line written as one string, as its words (split at spaces: for values that
+/// hold none).
+pub fn words(line: &str) -> Vec<&str> {
+    line.split(' ').collect()
+}
+
 /// The fleetbench binary under test.
 pub fn fleetbench() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("fleetbench").expect("binary")
@@ -102,6 +108,17 @@ pub fn fixture(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name)
+}
+
+/// Runs a command expecting success, and returns its stdout (its stderr if it fails).
+pub fn stdout(args: &[&str]) -> String {
+    let output = fleetbench().args(args).output().expect("run");
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8 on stdout")
 }
 
 /// Runs a command with `--format json` expecting success, and parses its output.

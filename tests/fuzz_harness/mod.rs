@@ -125,33 +125,33 @@ pub fn units(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return; // clap refuses non-UTF-8 before any value parser runs
     };
-    if let Some(watts) = string_value(units::parse_power(text)) {
+    if let Some(watts) = parsed_value(units::parse_power(text)) {
         assert!(watts.is_finite() && watts > 0.0, "{text:?} -> {watts}");
     }
-    if let Some(v) = string_value(units::parse_positive(text, "--gpus")) {
+    if let Some(v) = parsed_value(units::parse_positive(text, "--gpus")) {
         assert!(v.is_finite() && v > 0.0, "{text:?} -> {v}");
     }
-    if let Some(v) = string_value(units::parse_whole(text, "--layers")) {
+    if let Some(v) = parsed_value(units::parse_whole(text, "--layers")) {
         assert!(v >= 1, "{text:?} -> {v}");
     }
-    if let Some(r) = string_value(units::parse_fraction_range(text, "--goodput")) {
+    if let Some(r) = parsed_value(units::parse_fraction_range(text, "--goodput")) {
         assert_ordered_within(&r, 0.0, 1.0, text);
         assert!(r.low > 0.0, "{text:?} -> {r:?}");
     }
-    if let Some(r) = string_value(units::parse_range(text, "--pue")) {
+    if let Some(r) = parsed_value(units::parse_range(text, "--pue")) {
         assert_ordered_within(&r, 0.0, f64::MAX, text);
         assert!(r.low > 0.0, "{text:?} -> {r:?}");
     }
-    if let Some(MfuChoice::Given(r)) = string_value(parse_mfu(text)) {
+    if let Some(MfuChoice::Given(r)) = parsed_value(parse_mfu(text)) {
         assert_ordered_within(&r, 0.0, 1.0, text);
     }
-    if let Some(usd) = string_value(units::parse_usd(text, "--budget")) {
+    if let Some(usd) = parsed_value(units::parse_usd(text, "--budget")) {
         assert!(usd.is_finite() && usd > 0.0, "{text:?} -> {usd}");
     }
-    if let Some(p) = string_value(parse_percent(text)) {
+    if let Some(p) = parsed_value(parse_percent(text)) {
         assert!((0.0..100.0).contains(&p), "{text:?} -> {p}");
     }
-    if let Some(layout) = string_value(text.parse::<Layout>()) {
+    if let Some(layout) = parsed_value(text.parse::<Layout>()) {
         assert!(layout.accelerators() >= 1, "{text:?} -> {layout:?}");
         assert!(layout.all_to_all_span() >= 1, "{text:?} -> {layout:?}");
     }
@@ -165,8 +165,8 @@ pub fn shapes(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let shape = string_value(parse_shape(text));
-    let size = string_value(parse_size(text));
+    let shape = parsed_value(parse_shape(text));
+    let size = parsed_value(parse_size(text));
     if let (Some(a), Some(b)) = (shape, size) {
         assert_eq!(a, b, "run --shape and merge --size disagree on {text:?}");
     }
@@ -340,11 +340,11 @@ fn usage_value<T>(result: Result<T>) -> Option<T> {
 }
 
 /// The value of a value parser's result, or None after checking its message is one line.
-fn string_value<T>(result: std::result::Result<T, String>) -> Option<T> {
+fn parsed_value<T, E: std::fmt::Display>(result: std::result::Result<T, E>) -> Option<T> {
     match result {
         Ok(value) => Some(value),
-        Err(message) => {
-            assert_one_line(&message);
+        Err(error) => {
+            assert_one_line(&error.to_string());
             None
         }
     }

@@ -8,6 +8,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+use crate::model::error::{InputError, LayoutError};
 use crate::text::printable;
 
 /// A replica layout; it spans `tp × pp × ep` accelerators.
@@ -60,17 +61,13 @@ impl Serialize for Layout {
 }
 
 impl FromStr for Layout {
-    type Err = String;
+    type Err = InputError;
 
     /// Parses `TP8`, `TP8xPP2`, `TP4xEP8`, `PP4` (case-insensitive, `x` or `×`); a part
     /// left out is 1.
-    fn from_str(text: &str) -> Result<Self, String> {
-        let bad = || {
-            format!(
-                "layout '{}' is not like TP8, TP8xPP2 or TP4xEP8 (powers of TP, PP, EP)",
-                printable(text)
-            )
-        };
+    fn from_str(text: &str) -> Result<Self, InputError> {
+        let given = || printable(text);
+        let bad = || InputError::NotALayout { given: given() };
         let mut layout = Layout::SINGLE;
         let lower = text.trim().to_ascii_lowercase().replace('×', "x");
         if lower.is_empty() {
@@ -88,10 +85,7 @@ impl FromStr for Layout {
             };
             let n: u32 = digits.parse().map_err(|_| bad())?;
             if n == 0 {
-                return Err(format!(
-                    "layout '{}': every degree must be at least 1",
-                    printable(text)
-                ));
+                return Err(InputError::LayoutDegreeZero { given: given() });
             }
             *slot = n;
         }
@@ -100,11 +94,7 @@ impl FromStr for Layout {
             .and_then(|n| n.checked_mul(layout.ep))
             .is_none()
         {
-            return Err(format!(
-                "layout '{}': TP x PP x EP passes {} accelerators",
-                printable(text),
-                u32::MAX
-            ));
+            return Err(InputError::LayoutTooLarge { given: given() });
         }
         Ok(layout)
     }
@@ -127,47 +117,39 @@ pub struct Limits {
 
 impl Limits {
     /// Why `layout` cannot be used, if it cannot.
-    pub fn check(&self, layout: Layout) -> Result<(), String> {
+    pub fn check(&self, layout: Layout) -> Result<(), LayoutError> {
         if !layout.tp.is_power_of_two() || !layout.ep.is_power_of_two() {
-            return Err(format!(
-                "layout {layout}: tensor- and expert-parallel degrees are powers of two"
-            ));
+            return Err(LayoutError::NotPowersOfTwo(layout));
         }
         if layout.tp > 1 && !self.has_fabric {
-            return Err(format!(
-                "layout {layout}: tensor parallelism needs a scale-up fabric, and this \
-                 accelerator has no published one"
-            ));
+            return Err(LayoutError::NoFabric(layout));
         }
         if layout.tp > self.domain {
-            return Err(format!(
-                "layout {layout}: TP{} exceeds the scale-up domain of {} accelerators",
-                layout.tp, self.domain
-            ));
+            return Err(LayoutError::BeyondDomain {
+                layout,
+                domain: self.domain,
+            });
         }
         if layout.pp > self.layers {
-            return Err(format!(
-                "layout {layout}: {} pipeline stages for {} layers",
-                layout.pp, self.layers
-            ));
+            return Err(LayoutError::MoreStagesThanLayers {
+                layout,
+                layers: self.layers,
+            });
         }
         if layout.ep > 1 && self.experts <= 1 {
-            return Err(format!(
-                "layout {layout}: expert parallelism needs a mixture-of-experts model"
-            ));
+            return Err(LayoutError::NoExperts(layout));
         }
         if layout.ep > self.experts {
-            return Err(format!(
-                "layout {layout}: EP{} exceeds the model's {} experts",
-                layout.ep, self.experts
-            ));
+            return Err(LayoutError::MoreExpertParallelThanExperts {
+                layout,
+                experts: self.experts,
+            });
         }
         if f64::from(layout.accelerators()) > self.accelerators {
-            return Err(format!(
-                "layout {layout} spans {} accelerators but only {} serve",
-                layout.accelerators(),
-                super::super::units::si(self.accelerators)
-            ));
+            return Err(LayoutError::TooFewAccelerators {
+                layout,
+                serving: self.accelerators,
+            });
         }
         Ok(())
     }
@@ -222,7 +204,7 @@ mod tests {
     /// Found by the fuzz harness: the degrees parsed, then multiplying them overflowed.
     #[test]
     fn degrees_whose_product_passes_u32_are_refused() {
-        let err = "tp65536xpp65536".parse::<Layout>().unwrap_err();
+        let err = "tp65536xpp65536".parse::<Layout>().unwrap_err().to_string();
         assert!(err.contains("passes 4294967295"), "{err}");
         assert_eq!("tp65536xpp65535".parse::<Layout>().unwrap().pp, 65535);
     }
@@ -255,6 +237,7 @@ mod tests {
                     ep: 1
                 })
                 .unwrap_err()
+                .to_string()
                 .contains("scale-up domain")
         );
         assert!(
@@ -265,6 +248,7 @@ mod tests {
                     ep: 2
                 })
                 .unwrap_err()
+                .to_string()
                 .contains("mixture-of-experts")
         );
     }

@@ -150,7 +150,7 @@ impl Search<'_> {
     pub fn best(&self) -> Result<Plan, ModelError> {
         let layouts = match self.layout {
             Some(layout) => {
-                self.limits.check(layout).map_err(ModelError::Layout)?;
+                self.limits.check(layout)?;
                 vec![layout]
             }
             None => self.limits.candidates(),

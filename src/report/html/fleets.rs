@@ -136,7 +136,7 @@ fn fleet_table(fleets: &[FleetOutcome], measured: &Measured<'_>) -> Table {
                     "n/a".into(),
                     "n/a".into(),
                 ]);
-                t.push_note(format!("{}: {e}", f.id));
+                t.push_note(format!("{}: {}", f.id, crate::text::chain(e.as_ref())));
             }
         }
     }
