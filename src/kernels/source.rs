@@ -15,6 +15,7 @@ use super::dtype::Dtype;
 
 pub const GEMM_NAIVE: &str = include_str!("../../shaders/gemm_naive.wgsl");
 pub const GEMM_TILED: &str = include_str!("../../shaders/gemm_tiled.wgsl");
+pub const GEMM_SPLIT_K_REDUCE: &str = include_str!("../../shaders/gemm_split_k_reduce.wgsl");
 pub const GEMM_TEXTURE: &str = include_str!("../../shaders/gemm_texture.wgsl");
 pub const GEMM_BROADCAST: &str = include_str!("../../shaders/gemm_broadcast.wgsl");
 pub const GEMM_DOT4: &str = include_str!("../../shaders/gemm_dot4.wgsl");
@@ -26,12 +27,13 @@ pub const PEAK_WRITE: &str = include_str!("../../shaders/peak_write.wgsl");
 pub const PEAK_DOT4: &str = include_str!("../../shaders/peak_dot4.wgsl");
 
 /// Every shader file, by name, for validation.
-pub const ALL: [(&str, &str); 11] = [
+pub const ALL: [(&str, &str); 12] = [
     ("gemm_dot4.wgsl", GEMM_DOT4),
     ("gemm_texture_subgroup.wgsl", GEMM_TEXTURE_SUBGROUP),
     ("gemm_broadcast.wgsl", GEMM_BROADCAST),
     ("gemm_naive.wgsl", GEMM_NAIVE),
     ("gemm_tiled.wgsl", GEMM_TILED),
+    ("gemm_split_k_reduce.wgsl", GEMM_SPLIT_K_REDUCE),
     ("gemm_texture.wgsl", GEMM_TEXTURE),
     ("peak_fma.wgsl", PEAK_FMA),
     ("peak_copy.wgsl", PEAK_COPY),
