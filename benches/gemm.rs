@@ -6,34 +6,24 @@
 //! Short mode for CI:
 //! `cargo bench --bench gemm -- --warm-up-time 1 --measurement-time 2`.
 
-use std::time::Duration;
+mod common;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use fleetbench::gpu::GpuContext;
-use fleetbench::gpu::adapter::{self, AdapterSelector};
+use common::{bench_verified, open_context};
+use criterion::{Criterion, criterion_group, criterion_main};
 use fleetbench::gpu::timing::Timer;
 use fleetbench::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily};
-use fleetbench::measure::gemm::PreparedGemm;
+use fleetbench::measure::gemm::GemmRunner;
 use fleetbench::measure::pipeline::PipelineCache;
-
-fn open_context() -> Option<GpuContext> {
-    let backends = adapter::backends_to_search(None).ok()?;
-    match adapter::select(adapter::discover(backends), &AdapterSelector::Best) {
-        Ok(found) => GpuContext::open(found).ok(),
-        Err(error) => {
-            if std::env::var("FLEETBENCH_REQUIRE_ADAPTER").is_ok_and(|v| v == "1") {
-                panic!("FLEETBENCH_REQUIRE_ADAPTER=1 but no adapter: {error}");
-            }
-            eprintln!("gemm bench skipped: {error}");
-            None
-        }
-    }
-}
 
 fn gemm(c: &mut Criterion) {
     let Some(ctx) = open_context() else { return };
     let timer = Timer::new(&ctx, true);
     let pipelines = PipelineCache::default();
+    let runner = GemmRunner {
+        ctx: &ctx,
+        timer: &timer,
+        pipelines: &pipelines,
+    };
     let mut group = c.benchmark_group("gemm");
     group.sample_size(10);
     let has_f16 = ctx.has(wgpu::Features::SHADER_F16);
@@ -49,28 +39,15 @@ fn gemm(c: &mut Criterion) {
             continue;
         };
         for (dtype, size) in cases(id, has_f16) {
-            let shape = GemmShape::square(size);
-            let prepared =
-                PreparedGemm::new(&ctx, &pipelines, kernel, dtype, shape).expect("prepare");
-            let verification = prepared.run_and_verify(&ctx, &timer).expect("run");
-            assert!(
-                verification.verified,
-                "{} {dtype} {size}: verification failed",
-                id.as_str()
+            let name = format!("{}-{dtype}/{size}", id.as_str());
+            bench_verified(
+                &mut group,
+                runner,
+                &name,
+                kernel,
+                dtype,
+                GemmShape::square(size),
             );
-            group.throughput(Throughput::Elements(shape.flops() as u64));
-            group.bench_function(format!("{}-{dtype}/{size}", id.as_str()), |b| {
-                b.iter_custom(|iters| {
-                    let sample = timer
-                        .time_pass(&ctx, |pass| {
-                            for _ in 0..iters {
-                                prepared.dispatch(pass);
-                            }
-                        })
-                        .expect("timed pass");
-                    Duration::from_secs_f64(sample.seconds)
-                })
-            });
         }
     }
     group.finish();

@@ -1,12 +1,15 @@
 //! Results files written by an earlier fleetbench (0.1.0 at commit c7203a2, kept in
 //! `tests/fixtures/`) still load through the one loader, into the same contents: the typed
 //! seam changed the code, not the files. Also that the old run file validates against
-//! today's JSON Schema and that `project --from` reads both old files.
+//! today's JSON Schema and that `project --from` reads both old files. And a tuning cache
+//! written before the tiled family had options (aecff90) still answers with its winners.
 
 mod common;
 
 use common::{fixture, fleetbench};
-use fleetbench::results::{self, ResultsFile};
+use fleetbench::kernels::{Dtype, GemmKernel};
+use fleetbench::measure::autotune::cache::{CacheKey, TuneCache};
+use fleetbench::results::{self, Backend, ResultsFile, ShapeClass};
 use serde_json::Value;
 
 fn raw(name: &str) -> Value {
@@ -48,4 +51,25 @@ fn old_files_project() {
             .assert()
             .success();
     }
+}
+
+#[test]
+fn a_tuning_cache_from_before_the_tiled_options_still_answers() {
+    let mut warnings = Vec::new();
+    let cache = TuneCache::load(Some(fixture("tuning-0.1.0-aecff90.json")), &mut |w| {
+        warnings.push(w)
+    });
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let key = CacheKey {
+        adapter: "llvmpipe (LLVM 19.1.7, 256 bits)".into(),
+        backend: Backend::Vulkan,
+        driver: "llvmpipe".into(),
+        driver_info: "Mesa 25.0.7".into(),
+        tool_version: "0.1.0".into(),
+        dtype: Dtype::F32,
+        class: ShapeClass::Square,
+    };
+    let hit = cache.get(&key).expect("the old square winner");
+    assert_eq!(hit.kernel, GemmKernel::tiled_default(), "options off");
+    assert!(hit.kernel.config.options.is_plain());
 }

@@ -163,6 +163,44 @@ fn every_autotuner_candidate_validates() {
     );
 }
 
+/// The tiled family's GPU-class designs (128x128 tiles, double buffers, padded A rows,
+/// split K) as the autotuner generates them for an adapter with room for all of them, in
+/// every float type, and split K's second pass in each: every one validates.
+#[test]
+fn every_gpu_class_tiled_design_and_the_split_k_pass_validate() {
+    let roomy = wgpu::Limits {
+        max_compute_workgroup_storage_size: 64 * 1024,
+        ..wgpu::Limits::default()
+    };
+    let deep = GemmShape {
+        m: 64,
+        n: 64,
+        k: 16384,
+    };
+    let designs: Vec<GemmKernel> = candidates(&roomy, None, Dtype::F32, deep)
+        .into_iter()
+        .filter(|k| k.family == KernelFamily::Tiled && !k.config.options.is_plain())
+        .collect();
+    let has = |what: fn(&GemmKernel) -> bool| designs.iter().any(what);
+    assert!(has(|k| k.config.options.double_buffer));
+    assert!(has(|k| k.config.options.pad_a4 > 0));
+    assert!(has(|k| k.splits() > 1));
+    assert!(has(|k| k.config.tile_m() == 128 && k.config.tile_n() == 128));
+    let floats = [Dtype::F32, Dtype::F16, Dtype::F16F32];
+    for dtype in floats {
+        for kernel in &designs {
+            validate(
+                &format!("{} {dtype}", kernel.describe()),
+                &kernel.source(dtype),
+            );
+        }
+        let reduce = GemmKernel::split_k_reduce_source(dtype);
+        validate(&format!("split-K reduce {dtype}"), &reduce);
+    }
+    let text = designs[0].source(Dtype::F32);
+    assert!(text.contains("const STAGES: u32 = ") && text.contains("const PAD_A4: u32 = "));
+}
+
 #[test]
 fn a_broken_shader_is_rejected() {
     let broken = source::gemm_module(source::GEMM_NAIVE).replace("acc = fma(", "acc = fmaa(");

@@ -38,6 +38,9 @@ pub enum LimitError {
     },
 }
 
+/// Invocations per workgroup of split-K's second pass (the shader's default `WG`).
+pub const SPLIT_K_REDUCE_WG: u32 = 64;
+
 /// A GEMM problem size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct GemmShape {
@@ -207,6 +210,65 @@ pub struct TileConfig {
     pub block_n4: u32,
     /// K step staged in workgroup memory per iteration (a multiple of 4).
     pub tile_k: u32,
+    /// The tiled family's GPU-class options; plain (and absent from the file) for every
+    /// other kernel, and in tuning caches written before they existed.
+    #[serde(default, skip_serializing_if = "TiledOptions::is_plain")]
+    pub options: TiledOptions,
+}
+
+/// Options of the tiled family that change how a tile is staged and how K is shared out,
+/// not its size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TiledOptions {
+    /// Two workgroup buffers per operand: the next K slice is loaded while this one is
+    /// multiplied, with one barrier per step instead of two.
+    pub double_buffer: bool,
+    /// vec4s of padding after each row of the workgroup A tile, so that the rows one step
+    /// reads do not start in the same memory bank.
+    pub pad_a4: u32,
+    /// Workgroups along z that each sum 1/split_k of K into their own partial C, added up
+    /// by a second pass (for shapes with few output tiles and a long K); 1 = no split.
+    pub split_k: u32,
+}
+
+impl Default for TiledOptions {
+    fn default() -> Self {
+        TiledOptions::PLAIN
+    }
+}
+
+impl TiledOptions {
+    /// One buffer, no padding, no split: the tiled kernel as it always was.
+    pub const PLAIN: TiledOptions = TiledOptions {
+        double_buffer: false,
+        pad_a4: 0,
+        split_k: 1,
+    };
+
+    pub fn is_plain(&self) -> bool {
+        *self == Self::PLAIN
+    }
+
+    /// Workgroup buffers per operand.
+    pub fn stages(&self) -> u32 {
+        if self.double_buffer { 2 } else { 1 }
+    }
+
+    /// ", double-buffered, A rows padded 1 vec4, split-K 4" (the options that are on).
+    fn describe(&self) -> String {
+        let mut text = String::new();
+        if self.double_buffer {
+            text.push_str(", double-buffered");
+        }
+        if self.pad_a4 > 0 {
+            text.push_str(&format!(", A rows padded {} vec4", self.pad_a4));
+        }
+        if self.split_k > 1 {
+            text.push_str(&format!(", split-K {}", self.split_k));
+        }
+        text
+    }
 }
 
 impl TileConfig {
@@ -221,9 +283,9 @@ impl TileConfig {
             self.block_n4,
             self.tile_k,
         ];
-        if sizes.contains(&0) || !self.tile_k.is_multiple_of(4) {
+        if sizes.contains(&0) || !self.tile_k.is_multiple_of(4) || self.options.split_k == 0 {
             return Err(format!(
-                "geometry {self:?} needs every size at least 1 and tile_k a multiple of 4"
+                "geometry {self:?} needs every size and split_k at least 1 and tile_k a multiple of 4"
             ));
         }
         let tile_m = self.wg_y.checked_mul(self.block_m);
@@ -231,14 +293,26 @@ impl TileConfig {
             .wg_x
             .checked_mul(self.block_n4)
             .and_then(|v| v.checked_mul(4));
-        let storage = tile_m.zip(tile_n).and_then(|(m, n)| {
-            let a = m.checked_mul(self.tile_k)?;
-            a.checked_add(n.checked_mul(self.tile_k)?)
+        let a_row = self
+            .options
+            .pad_a4
+            .checked_mul(4)
+            .and_then(|pad| pad.checked_add(self.tile_k));
+        let storage = tile_m.zip(tile_n).zip(a_row).and_then(|((m, n), a_row)| {
+            let a = m.checked_mul(a_row)?;
+            let stage = a.checked_add(n.checked_mul(self.tile_k)?)?;
+            stage.checked_mul(self.options.stages())
         });
-        match (self.wg_x.checked_mul(self.wg_y), storage) {
-            (Some(_), Some(_)) => Ok(()),
+        let k_step = self.tile_k.checked_mul(self.options.split_k);
+        match (self.wg_x.checked_mul(self.wg_y), storage, k_step) {
+            (Some(_), Some(_), Some(_)) => Ok(()),
             _ => Err(format!("geometry {self:?} is too large to compute with")),
         }
+    }
+
+    /// What K is padded to a multiple of: one K step per split.
+    pub fn k_step(&self) -> u32 {
+        self.tile_k * self.options.split_k
     }
 
     /// Rows of C per workgroup.
@@ -275,6 +349,7 @@ impl GemmKernel {
                 block_m: 1,
                 block_n4: 1,
                 tile_k: 4,
+                options: TiledOptions::PLAIN,
             },
         }
     }
@@ -289,6 +364,7 @@ impl GemmKernel {
                 block_m: 8,
                 block_n4: 2,
                 tile_k: 16,
+                options: TiledOptions::PLAIN,
             },
         }
     }
@@ -303,6 +379,7 @@ impl GemmKernel {
                 block_m: 4,
                 block_n4: 1,
                 tile_k: 16,
+                options: TiledOptions::PLAIN,
             },
         }
     }
@@ -317,6 +394,7 @@ impl GemmKernel {
                 block_m: 16,
                 block_n4: 1,
                 tile_k: 4,
+                options: TiledOptions::PLAIN,
             },
         }
     }
@@ -331,6 +409,7 @@ impl GemmKernel {
                 block_m: 16,
                 block_n4: 1,
                 tile_k: 4,
+                options: TiledOptions::PLAIN,
             },
         }
     }
@@ -346,6 +425,7 @@ impl GemmKernel {
                 block_m: 16,
                 block_n4: 1,
                 tile_k: 4,
+                options: TiledOptions::PLAIN,
             },
         }
     }
@@ -360,6 +440,7 @@ impl GemmKernel {
                 block_m: 4,
                 block_n4: 1,
                 tile_k: 4,
+                options: TiledOptions::PLAIN,
             },
         }
     }
@@ -402,9 +483,13 @@ impl GemmKernel {
             | KernelFamily::Broadcast
             | KernelFamily::TextureSubgroup
             | KernelFamily::Dot4 => block,
-            KernelFamily::Tiled => {
-                format!("tile {}x{}x{}, {block}", c.tile_m(), c.tile_n(), c.tile_k)
-            }
+            KernelFamily::Tiled => format!(
+                "tile {}x{}x{}, {block}{}",
+                c.tile_m(),
+                c.tile_n(),
+                c.tile_k,
+                c.options.describe()
+            ),
         }
     }
 
@@ -414,7 +499,15 @@ impl GemmKernel {
         let blocks = [("BM", c.block_m), ("BN4", c.block_n4)];
         let text = match self.family {
             KernelFamily::Naive => source::GEMM_NAIVE.to_string(),
-            KernelFamily::Tiled => source::with_consts(source::GEMM_TILED, &blocks),
+            KernelFamily::Tiled => source::with_consts(
+                source::GEMM_TILED,
+                &[
+                    blocks[0],
+                    blocks[1],
+                    ("STAGES", c.options.stages()),
+                    ("PAD_A4", c.options.pad_a4),
+                ],
+            ),
             KernelFamily::Texture => source::with_consts(source::GEMM_TEXTURE, &blocks),
             KernelFamily::Broadcast => source::with_consts(source::GEMM_BROADCAST, &blocks),
             KernelFamily::Dot4 => source::with_consts(source::GEMM_DOT4, &blocks),
@@ -432,6 +525,21 @@ impl GemmKernel {
             }
         };
         source::with_dtype(&source::gemm_module(&text), dtype)
+    }
+
+    /// The WGSL of split-K's second pass in `dtype`: one per element type, since it reads
+    /// the split from its buffers' sizes.
+    pub fn split_k_reduce_source(dtype: Dtype) -> String {
+        source::with_dtype(source::GEMM_SPLIT_K_REDUCE, dtype)
+    }
+
+    /// Workgroups of split-K's second pass over the padded C of `shape`: one vec4 per
+    /// invocation, capped at the adapter's limit (the pass strides over the rest).
+    pub fn split_k_reduce_workgroups(&self, shape: GemmShape, limits: &wgpu::Limits) -> u32 {
+        let padded = self.padded(shape);
+        let vec4s = u64::from(padded.m) * u64::from(padded.n) / 4;
+        let groups = vec4s.div_ceil(u64::from(SPLIT_K_REDUCE_WG));
+        groups.min(u64::from(limits.max_compute_workgroups_per_dimension)) as u32
     }
 
     /// Pipeline-overridable constants (the subgroup kernel's width is a `const`: it sizes
@@ -458,7 +566,7 @@ impl GemmKernel {
             _ => GemmShape {
                 m: round_up(shape.m, c.tile_m()),
                 n: round_up(shape.n, c.tile_n()),
-                k: round_up(shape.k, c.tile_k),
+                k: round_up(shape.k, c.k_step()),
             },
         }
     }
@@ -475,12 +583,23 @@ impl GemmKernel {
         }
     }
 
+    /// Slices K is split into: workgroups along z, each writing its own partial C, which
+    /// a second pass sums (1: one pass, C written directly).
+    pub fn splits(&self) -> u32 {
+        match self.family {
+            KernelFamily::Tiled => self.config.options.split_k,
+            _ => 1,
+        }
+    }
+
     /// Bytes of workgroup memory the kernel declares.
     pub fn workgroup_storage(&self, dtype: Dtype) -> u64 {
         let c = &self.config;
         match self.family {
             KernelFamily::Tiled => {
-                u64::from(c.tile_m() * c.tile_k + c.tile_k * c.tile_n()) * dtype.size()
+                let a_row = c.tile_k + 4 * c.options.pad_a4;
+                let stage = u64::from(c.tile_m() * a_row + c.tile_k * c.tile_n());
+                stage * u64::from(c.options.stages()) * dtype.size()
             }
             _ => 0,
         }
@@ -506,6 +625,14 @@ impl GemmKernel {
         };
         c.check()
             .map_err(|problem| LimitError::Geometry { family, problem })?;
+        if self.family != KernelFamily::Tiled && !c.options.is_plain() {
+            return Err(LimitError::Geometry {
+                family,
+                problem:
+                    "double buffering, padding and split-K are options of the tiled family only"
+                        .into(),
+            });
+        }
         if let Some(side) = self.side_past_u32_when_padded(shape) {
             return Err(LimitError::PaddedPastU32 {
                 family,
@@ -543,7 +670,7 @@ impl GemmKernel {
         let largest = [
             bytes(padded.m, padded.k, dtype.size()),
             bytes(padded.k, padded.n, dtype.size()),
-            bytes(padded.m, padded.n, dtype.output_size()),
+            bytes(padded.m, padded.n, dtype.output_size()).saturating_mul(u64::from(self.splits())),
         ]
         .into_iter()
         .max()
@@ -574,11 +701,12 @@ impl GemmKernel {
             }
         }
         let (x, y) = self.workgroups(shape);
+        let most = x.max(y).max(self.splits());
         let max_groups = limits.max_compute_workgroups_per_dimension;
-        if x.max(y) > max_groups {
+        if most > max_groups {
             return Err(exceeded(
                 "workgroups per dimension",
-                u64::from(x.max(y)),
+                u64::from(most),
                 u64::from(max_groups),
             ));
         }
@@ -594,7 +722,7 @@ impl GemmKernel {
         [
             (shape.m, c.tile_m()),
             (shape.n, c.tile_n()),
-            (shape.k, c.tile_k),
+            (shape.k, c.k_step()),
         ]
         .into_iter()
         .find(|(side, tile)| side.checked_next_multiple_of(*tile).is_none())
@@ -708,6 +836,151 @@ mod tests {
                 .unwrap_err();
             assert_eq!(crate::error::Error::from(error).exit_code(), 2);
         }
+    }
+
+    fn tiled_with(options: TiledOptions) -> GemmKernel {
+        let plain = GemmKernel::tiled_default();
+        GemmKernel {
+            config: TileConfig {
+                options,
+                ..plain.config
+            },
+            ..plain
+        }
+    }
+
+    #[test]
+    fn tiled_options_load_from_caches_written_before_them() {
+        let old = r#"{"wg_x":8,"wg_y":8,"block_m":8,"block_n4":2,"tile_k":16}"#;
+        let config: TileConfig = serde_json::from_str(old).expect("old geometry loads");
+        assert_eq!(config, GemmKernel::tiled_default().config);
+        assert_eq!(
+            serde_json::to_string(&config).unwrap(),
+            old,
+            "plain stays as it was"
+        );
+        let split = tiled_with(TiledOptions {
+            split_k: 4,
+            ..TiledOptions::PLAIN
+        });
+        let text = serde_json::to_string(&split.config).unwrap();
+        assert!(text.contains(r#""split_k":4"#), "{text}");
+        let back: TileConfig = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, split.config);
+        let partial: TileConfig = serde_json::from_str(
+            r#"{"wg_x":8,"wg_y":8,"block_m":8,"block_n4":2,"tile_k":16,"options":{"pad_a4":1}}"#,
+        )
+        .unwrap();
+        assert_eq!(partial.options.split_k, 1, "a missing option is off");
+    }
+
+    #[test]
+    fn padding_and_double_buffers_count_in_workgroup_storage() {
+        let plain = GemmKernel::tiled_default();
+        // 64x16 A + 16x64 B, f32.
+        assert_eq!(plain.workgroup_storage(Dtype::F32), (1024 + 1024) * 4);
+        let padded = tiled_with(TiledOptions {
+            pad_a4: 1,
+            ..TiledOptions::PLAIN
+        });
+        assert_eq!(padded.workgroup_storage(Dtype::F32), (64 * 20 + 1024) * 4);
+        let double = tiled_with(TiledOptions {
+            double_buffer: true,
+            pad_a4: 1,
+            ..TiledOptions::PLAIN
+        });
+        assert_eq!(
+            double.workgroup_storage(Dtype::F16),
+            (64 * 20 + 1024) * 2 * 2
+        );
+        let limits = wgpu::Limits {
+            max_compute_workgroup_storage_size: 16 * 1024,
+            ..wgpu::Limits::default()
+        };
+        let error = double
+            .check_limits(GemmShape::square(64), Dtype::F32, &limits)
+            .unwrap_err();
+        assert!(error.to_string().contains("workgroup storage"), "{error}");
+        assert!(
+            double
+                .describe()
+                .ends_with("double-buffered, A rows padded 1 vec4")
+        );
+    }
+
+    #[test]
+    fn split_k_pads_k_to_a_step_per_split_and_sizes_the_partials() {
+        let split = tiled_with(TiledOptions {
+            split_k: 4,
+            ..TiledOptions::PLAIN
+        });
+        let shape = GemmShape {
+            m: 64,
+            n: 64,
+            k: 100,
+        };
+        assert_eq!(split.padded(shape).k, 128);
+        assert_eq!(split.workgroups(shape), (1, 1));
+        assert_eq!(split.splits(), 4);
+        assert!(
+            split.describe().ends_with("split-K 4"),
+            "{}",
+            split.describe()
+        );
+        // 64x64 f32 C is 16 KiB: four partial Cs pass a 32 KiB binding, one C does not.
+        let limits = wgpu::Limits {
+            max_storage_buffer_binding_size: 32 * 1024,
+            ..wgpu::Limits::default()
+        };
+        let deep = GemmShape {
+            m: 64,
+            n: 64,
+            k: 64,
+        };
+        assert!(
+            GemmKernel::tiled_default()
+                .check_limits(deep, Dtype::F32, &limits)
+                .is_ok()
+        );
+        let error = split.check_limits(deep, Dtype::F32, &limits).unwrap_err();
+        assert!(error.to_string().contains("buffer"), "{error}");
+        let few_groups = wgpu::Limits {
+            max_compute_workgroups_per_dimension: 2,
+            ..wgpu::Limits::default()
+        };
+        let error = split
+            .check_limits(deep, Dtype::F32, &few_groups)
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("workgroups per dimension"),
+            "{error}"
+        );
+        assert_eq!(split.split_k_reduce_workgroups(deep, &few_groups), 2);
+        assert_eq!(
+            split.split_k_reduce_workgroups(deep, &wgpu::Limits::default()),
+            64 * 64 / 4 / SPLIT_K_REDUCE_WG
+        );
+    }
+
+    #[test]
+    fn tiled_options_on_another_family_or_a_zero_split_are_refused() {
+        let mut texture = GemmKernel::texture_default();
+        texture.config.options.double_buffer = true;
+        let limits = wgpu::Limits::default();
+        let error = texture
+            .check_limits(GemmShape::square(64), Dtype::F32, &limits)
+            .unwrap_err();
+        assert!(error.to_string().contains("tiled family only"), "{error}");
+        let zero = tiled_with(TiledOptions {
+            split_k: 0,
+            ..TiledOptions::PLAIN
+        });
+        assert!(zero.config.check().is_err());
+        let huge = tiled_with(TiledOptions {
+            split_k: 1 << 30,
+            ..TiledOptions::PLAIN
+        });
+        assert!(huge.config.check().is_err(), "K step past u32");
     }
 
     #[test]

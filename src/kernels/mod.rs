@@ -10,4 +10,6 @@ pub mod source;
 pub mod workload;
 
 pub use dtype::Dtype;
-pub use gemm::{GemmKernel, GemmShape, KernelFamily, KernelId, TileConfig};
+pub use gemm::{
+    GemmKernel, GemmShape, KernelFamily, KernelId, SPLIT_K_REDUCE_WG, TileConfig, TiledOptions,
+};

@@ -17,6 +17,7 @@ use super::dtype::Dtype;
 
 pub const GEMM_NAIVE: &str = include_str!("../../shaders/gemm_naive.wgsl");
 pub const GEMM_TILED: &str = include_str!("../../shaders/gemm_tiled.wgsl");
+pub const GEMM_SPLIT_K_REDUCE: &str = include_str!("../../shaders/gemm_split_k_reduce.wgsl");
 pub const GEMM_TEXTURE: &str = include_str!("../../shaders/gemm_texture.wgsl");
 pub const GEMM_BROADCAST: &str = include_str!("../../shaders/gemm_broadcast.wgsl");
 pub const GEMM_DOT4: &str = include_str!("../../shaders/gemm_dot4.wgsl");
@@ -38,8 +39,10 @@ const GEMM_BODIES: [(&str, &str); 6] = [
     ("gemm_texture.wgsl", GEMM_TEXTURE),
 ];
 
-/// The probe shaders, by file name (complete modules as written).
-const PROBES: [(&str, &str); 5] = [
+/// The shaders that are complete modules as written (split K's reduction reads no
+/// `Dims`; the probes), by file name.
+const WHOLE: [(&str, &str); 6] = [
+    ("gemm_split_k_reduce.wgsl", GEMM_SPLIT_K_REDUCE),
     ("peak_fma.wgsl", PEAK_FMA),
     ("peak_copy.wgsl", PEAK_COPY),
     ("peak_read.wgsl", PEAK_READ),
@@ -54,7 +57,7 @@ pub fn all_modules() -> Vec<(&'static str, String)> {
         .iter()
         .map(|(name, body)| (*name, gemm_module(body)));
     gemms
-        .chain(PROBES.iter().map(|(name, text)| (*name, text.to_string())))
+        .chain(WHOLE.iter().map(|(name, text)| (*name, text.to_string())))
         .collect()
 }
 

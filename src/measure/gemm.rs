@@ -6,14 +6,16 @@
 use super::matrices::GemmInputs;
 use std::sync::Arc;
 
-use super::pipeline::{Compiled, GemmVariant, PipelineCache, bind_resources, compile};
+use super::pipeline::{
+    Compiled, GemmPipeline, GemmVariant, PipelineCache, bind, bind_resources, compile,
+};
 use super::sampling::{SamplingPlan, Timings, sample};
 use super::stats::Summary;
 use super::verify::{Verification, verify};
 use crate::error::Result;
 use crate::gpu::timing::{Timer, TimingMethod};
 use crate::gpu::{GpuContext, buffers};
-use crate::kernels::{Dtype, GemmKernel, GemmShape};
+use crate::kernels::{Dtype, GemmKernel, GemmShape, SPLIT_K_REDUCE_WG};
 
 /// What one GEMM benchmark produced.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,6 +83,15 @@ pub struct PreparedGemm {
     compiled: Arc<Compiled>,
     bind_group: wgpu::BindGroup,
     groups: (u32, u32),
+    /// Split-K's second pass, when the kernel splits K.
+    reduce: Option<ReducePass>,
+}
+
+/// Split-K's second pass: sums the partial C blocks of the first into C.
+struct ReducePass {
+    compiled: Arc<Compiled>,
+    bind_group: wgpu::BindGroup,
+    groups: u32,
 }
 
 impl PreparedGemm {
@@ -130,6 +141,10 @@ impl PreparedGemm {
         );
         let c_bytes = u64::from(padded.m) * u64::from(padded.n) * dtype.output_size();
         let c = buffers::storage_zeroed(ctx, "C", c_bytes);
+        let splits = kernel.splits();
+        // With K split, the first pass writes one partial C per split, summed into C after.
+        let partials = (splits > 1)
+            .then(|| buffers::storage_zeroed(ctx, "partial C", c_bytes * u64::from(splits)));
         let dims = Dims {
             m: shape.m,
             n: shape.n,
@@ -141,7 +156,8 @@ impl PreparedGemm {
         };
         let uniform = buffers::uniform_with(ctx, "dims", bytemuck::bytes_of(&dims));
         allocation.allocated(&format!("{} {}", label(kernel, dtype), shape.label()))?;
-        let compiled = pipelines.get_or_build(GemmVariant { kernel, dtype }, || {
+        let variant = GemmPipeline::Kernel(GemmVariant { kernel, dtype });
+        let compiled = pipelines.get_or_build(variant, || {
             compile(
                 ctx,
                 &label(kernel, dtype),
@@ -152,11 +168,17 @@ impl PreparedGemm {
         let resources = vec![
             a.binding(),
             b.binding(),
-            c.as_entire_binding(),
+            partials.as_ref().unwrap_or(&c).as_entire_binding(),
             uniform.as_entire_binding(),
         ];
         let bind_group = bind_resources(ctx, &compiled, resources)?;
         let groups = kernel.workgroups(shape);
+        let reduce = match &partials {
+            Some(partials) => Some(ReducePass::new(
+                ctx, pipelines, kernel, dtype, shape, partials, &c,
+            )?),
+            None => None,
+        };
         Ok(PreparedGemm {
             kernel,
             dtype,
@@ -166,14 +188,21 @@ impl PreparedGemm {
             compiled,
             bind_group,
             groups,
+            reduce,
         })
     }
 
-    /// Records one dispatch of the kernel.
+    /// Records one multiply: the kernel's dispatch, and with K split, the pass summing
+    /// the partial results (so every timing covers both).
     pub fn dispatch(&self, pass: &mut wgpu::ComputePass<'_>) {
         pass.set_pipeline(&self.compiled.pipeline);
         pass.set_bind_group(0, &self.bind_group, &[]);
-        pass.dispatch_workgroups(self.groups.0, self.groups.1, 1);
+        pass.dispatch_workgroups(self.groups.0, self.groups.1, self.kernel.splits());
+        if let Some(reduce) = &self.reduce {
+            pass.set_pipeline(&reduce.compiled.pipeline);
+            pass.set_bind_group(0, &reduce.bind_group, &[]);
+            pass.dispatch_workgroups(reduce.groups, 1, 1);
+        }
     }
 
     /// Runs once (which also compiles, on many drivers) and checks C against the reference.
@@ -184,6 +213,32 @@ impl PreparedGemm {
         let result = self.dtype.decode(&buffers::read_back(ctx, &self.c)?);
         let ldc = self.kernel.padded(self.shape).n;
         Ok(verify(&self.inputs, &result, ldc, self.dtype))
+    }
+}
+
+impl ReducePass {
+    fn new(
+        ctx: &GpuContext,
+        pipelines: &PipelineCache,
+        kernel: GemmKernel,
+        dtype: Dtype,
+        shape: GemmShape,
+        partials: &wgpu::Buffer,
+        c: &wgpu::Buffer,
+    ) -> Result<Self> {
+        let compiled = pipelines.get_or_build(GemmPipeline::SplitKReduce(dtype), || {
+            compile(
+                ctx,
+                &format!("gemm split-K reduce {dtype}"),
+                &GemmKernel::split_k_reduce_source(dtype),
+                &[("WG", f64::from(SPLIT_K_REDUCE_WG))],
+            )
+        })?;
+        Ok(ReducePass {
+            bind_group: bind(ctx, &compiled, &[partials, c])?,
+            groups: kernel.split_k_reduce_workgroups(shape, &ctx.limits),
+            compiled,
+        })
     }
 }
 

@@ -61,8 +61,16 @@ pub struct GemmVariant {
     pub dtype: Dtype,
 }
 
+/// A pipeline a GEMM needs: its kernel variant's, or split-K's second pass (one per
+/// element type, whatever the split).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GemmPipeline {
+    Kernel(GemmVariant),
+    SplitKReduce(Dtype),
+}
+
 /// The GEMM pipelines a session has compiled, by variant.
-pub type PipelineCache = CompileCache<GemmVariant, Compiled>;
+pub type PipelineCache = CompileCache<GemmPipeline, Compiled>;
 
 /// Values built once per key and shared, counting how many were built. A build that
 /// fails is not kept (the error goes to the caller), so asking again tries again.

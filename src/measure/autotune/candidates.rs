@@ -2,7 +2,7 @@
 //! ordered so that a small budget still tries each family's proven defaults first and
 //! then alternates between families.
 
-use crate::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily, TileConfig};
+use crate::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily, TileConfig, TiledOptions};
 
 /// Workgroup shapes (x along N, y along M) and register blocks (rows, vec4 columns) tried.
 const TILED_WORKGROUPS: [(u32, u32); 5] = [(8, 8), (16, 8), (16, 16), (8, 4), (16, 4)];
@@ -26,8 +26,10 @@ pub fn candidates(
     shape: GemmShape,
 ) -> Vec<GemmKernel> {
     let fits = |k: &GemmKernel| k.check_limits(shape, dtype, limits).is_ok();
+    let mut tiled = gpu_class_designs(shape);
+    tiled.extend(tiled_grid());
     let mut families = vec![
-        with_default_first(GemmKernel::tiled_default(), tiled_grid()),
+        with_default_first(GemmKernel::tiled_default(), tiled),
         with_default_first(GemmKernel::texture_default(), texture_grid()),
     ];
     if let Some(lanes) = subgroup {
@@ -51,6 +53,61 @@ pub fn candidates(
     )
 }
 
+/// K splits tried where K is long and the output small (see `splits_pay`).
+const SPLITS: [u32; 3] = [4, 2, 8];
+
+/// The tiled family's GPU-class designs, tried right after its default: on a deep-K
+/// skinny shape the splits of K first, then 128x128 tiles (16x16 invocations, 8x8
+/// blocks) and the default 64x64 tile, double-buffered and with padded A rows. With a K
+/// step of 8 the double-buffered 128x128 tile needs 16 KiB, what every adapter grants;
+/// the deeper ones are for adapters with more (the limits filter the rest out).
+fn gpu_class_designs(shape: GemmShape) -> Vec<GemmKernel> {
+    let tiled =
+        |base: GemmKernel, tile_k: u32, double_buffer: bool, pad_a4: u32, split_k| GemmKernel {
+            family: KernelFamily::Tiled,
+            config: TileConfig {
+                tile_k,
+                options: TiledOptions {
+                    double_buffer,
+                    pad_a4,
+                    split_k,
+                },
+                ..base.config
+            },
+        };
+    let small = GemmKernel::tiled_default();
+    let large = GemmKernel {
+        config: TileConfig {
+            wg_x: 16,
+            wg_y: 16,
+            ..small.config
+        },
+        ..small
+    };
+    let mut designs = Vec::new();
+    if splits_pay(shape) {
+        designs.extend(SPLITS.map(|split| tiled(small, 16, false, 0, split)));
+        designs.push(tiled(small, 16, true, 0, 4));
+    }
+    designs.extend([
+        tiled(large, 8, true, 0, 1),
+        tiled(large, 16, true, 1, 1),
+        tiled(small, 16, true, 0, 1),
+        tiled(small, 16, false, 1, 1),
+        tiled(large, 16, false, 0, 1),
+        tiled(large, 8, false, 1, 1),
+        tiled(large, 16, true, 0, 1),
+        tiled(small, 16, true, 1, 1),
+    ]);
+    designs
+}
+
+/// Whether splitting K is worth a try: K at least 8 times the shorter side of C, so the
+/// output has few tiles to spread over the device for the work each does.
+fn splits_pay(shape: GemmShape) -> bool {
+    u64::from(shape.k) >= 8 * u64::from(shape.m.min(shape.n))
+}
+
 fn tiled_grid() -> Vec<GemmKernel> {
     let mut grid = vec![GemmKernel::tiled_4x4()];
     for (wg_x, wg_y) in TILED_WORKGROUPS {
@@ -62,6 +119,7 @@ fn tiled_grid() -> Vec<GemmKernel> {
                     block_m,
                     block_n4,
                     tile_k,
+                    options: TiledOptions::PLAIN,
                 };
                 grid.push(GemmKernel {
                     family: KernelFamily::Tiled,
@@ -83,6 +141,7 @@ fn texture_grid() -> Vec<GemmKernel> {
                 block_m,
                 block_n4,
                 tile_k: 4,
+                options: TiledOptions::PLAIN,
             };
             grid.push(GemmKernel {
                 family: KernelFamily::Texture,
@@ -104,6 +163,7 @@ fn subgroup_grid(lanes: u32) -> Vec<GemmKernel> {
                 block_m,
                 block_n4,
                 tile_k: 4,
+                options: TiledOptions::PLAIN,
             };
             grid.push(GemmKernel {
                 family: KernelFamily::TextureSubgroup,
@@ -124,6 +184,7 @@ fn broadcast_grid() -> Vec<GemmKernel> {
                 block_m,
                 block_n4,
                 tile_k: 4,
+                options: TiledOptions::PLAIN,
             };
             grid.push(GemmKernel {
                 family: KernelFamily::Broadcast,
@@ -183,6 +244,50 @@ mod tests {
         );
         let unique: std::collections::HashSet<_> = list.iter().collect();
         assert_eq!(unique.len(), list.len(), "no candidate twice");
+    }
+
+    #[test]
+    fn gpu_class_designs_follow_the_tiled_default_within_the_limits() {
+        let tiled_in = |limits: &wgpu::Limits, shape| -> Vec<GemmKernel> {
+            candidates(limits, None, Dtype::F32, shape)
+                .into_iter()
+                .filter(|k| k.family == KernelFamily::Tiled)
+                .collect()
+        };
+        let tiled = |shape| tiled_in(&wgpu::Limits::default(), shape);
+        let square = tiled(GemmShape::square(512));
+        assert_eq!(square[0], GemmKernel::tiled_default());
+        // 128x128 tiles, double-buffered, in the 16 KiB the default limits grant.
+        assert_eq!(
+            (square[1].config.tile_m(), square[1].config.tile_n()),
+            (128, 128)
+        );
+        assert!(square[1].config.options.double_buffer);
+        assert_eq!(square[1].workgroup_storage(Dtype::F32), 16 * 1024);
+        assert!(square.iter().any(|k| k.config.options.pad_a4 > 0));
+        assert!(
+            square.iter().all(|k| k.splits() == 1),
+            "no split on a square"
+        );
+        let skinny = tiled(GemmShape {
+            m: 64,
+            n: 64,
+            k: 16384,
+        });
+        assert_eq!(skinny[0], GemmKernel::tiled_default());
+        assert_eq!(skinny[1].splits(), 4, "splits first on a deep K");
+        assert!(skinny.iter().any(|k| k.splits() == 8));
+        // An adapter with 32 KiB of workgroup memory gets the deeper double buffers too.
+        let roomy = wgpu::Limits {
+            max_compute_workgroup_storage_size: 32 * 1024,
+            ..wgpu::Limits::default()
+        };
+        let deep_double = |k: &GemmKernel| {
+            k.config.tile_m() == 128 && k.config.tile_k == 16 && k.config.options.double_buffer
+        };
+        assert!(!square.iter().any(deep_double));
+        let roomy_square = tiled_in(&roomy, GemmShape::square(512));
+        assert!(roomy_square.iter().any(deep_double));
     }
 
     #[test]

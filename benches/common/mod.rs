@@ -1,0 +1,57 @@
+//! What the GEMM benches share: the adapter they run on, and benching a verified GEMM by
+//! device time (the timer `run` uses, through `iter_custom`, so criterion's statistics
+//! see device time, not submission overhead).
+
+use std::time::Duration;
+
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Throughput};
+use fleetbench::gpu::GpuContext;
+use fleetbench::gpu::adapter::{self, AdapterSelector};
+use fleetbench::kernels::{Dtype, GemmKernel, GemmShape};
+use fleetbench::measure::gemm::GemmRunner;
+
+/// The best adapter, or None (with a note) where there is none, unless
+/// `FLEETBENCH_REQUIRE_ADAPTER=1` demands one.
+pub fn open_context() -> Option<GpuContext> {
+    let backends = adapter::backends_to_search(None).ok()?;
+    match adapter::select(adapter::discover(backends), &AdapterSelector::Best) {
+        Ok(found) => GpuContext::open(found).ok(),
+        Err(error) => {
+            if std::env::var("FLEETBENCH_REQUIRE_ADAPTER").is_ok_and(|v| v == "1") {
+                panic!("FLEETBENCH_REQUIRE_ADAPTER=1 but no adapter: {error}");
+            }
+            eprintln!("gemm bench skipped: {error}");
+            None
+        }
+    }
+}
+
+/// Verifies one GEMM, then benches it under `name`, timed by the device timer.
+pub fn bench_verified(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    runner: GemmRunner<'_>,
+    name: &str,
+    kernel: GemmKernel,
+    dtype: Dtype,
+    shape: GemmShape,
+) {
+    let (prepared, verification) = runner
+        .prepare_and_verify(kernel, dtype, shape)
+        .expect("prepare and run");
+    assert!(verification.verified, "{name}: verification failed");
+    group.throughput(Throughput::Elements(shape.flops() as u64));
+    group.bench_function(name, |b| {
+        b.iter_custom(|iters| {
+            let sample = runner
+                .timer
+                .time_pass(runner.ctx, |pass| {
+                    for _ in 0..iters {
+                        prepared.dispatch(pass);
+                    }
+                })
+                .expect("timed pass");
+            Duration::from_secs_f64(sample.seconds)
+        })
+    });
+}

@@ -1,0 +1,133 @@
+//! Criterion benchmark asking what holds the tuned f32 GEMM below the FMA probe (issue 12
+//! item 6), all in one process: the searched f32 FMA probe beside the autotuner's choice
+//! at 1024³, and beside the subgroup family's register block varied one factor at a time
+//! (FMAs per A broadcast, per B texel fetch, accumulators), and the texture family at the
+//! same block (A fetched by every lane instead of broadcast). Criterion's "Gelem/s" reads
+//! as GFLOP/s.
+//! `cargo bench --bench limits -- --warm-up-time 1 --measurement-time 4`.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{bench_verified, open_context};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use fleetbench::gpu::timing::Timer;
+use fleetbench::kernels::probes::ProbeSpace;
+use fleetbench::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily, TileConfig};
+use fleetbench::measure::autotune::cache::TuneCache;
+use fleetbench::measure::autotune::{ShapeClass, TunePlan, tuned_kernel};
+use fleetbench::measure::gemm::GemmRunner;
+use fleetbench::measure::peaks::{self, PreparedProbe, ProbePlan};
+use fleetbench::measure::pipeline::PipelineCache;
+use fleetbench::measure::sampling::SamplingPlan;
+
+/// Register blocks (rows, vec4 columns) of the subgroup family, per step of four K: (8, 1)
+/// 32 vec4 FMAs, 8 A broadcasts, 4 B fetches; (16, 1) twice the FMAs per fetch; (8, 2)
+/// twice the FMAs per broadcast; (16, 1) and (8, 2) the same 16 accumulators and 64
+/// FMAs; (16, 2) both doubled.
+const SUBGROUP_BLOCKS: [(u32, u32); 4] = [(8, 1), (16, 1), (8, 2), (16, 2)];
+
+/// The FMA probe beside the tuned f32 GEMM at 1024³ and the one-factor variations.
+fn limits(c: &mut Criterion) {
+    let Some(ctx) = open_context() else { return };
+    let timer = Timer::new(&ctx, true);
+    let pipelines = PipelineCache::default();
+    let runner = GemmRunner {
+        ctx: &ctx,
+        timer: &timer,
+        pipelines: &pipelines,
+    };
+    let plan = ProbePlan {
+        sampling: SamplingPlan {
+            warmup: 1,
+            samples: 3,
+            min_sample_seconds: 0.05,
+            max_repeats: 1000,
+        },
+        max_invocations: 1 << 22,
+        max_copy_bytes: 128 << 20,
+        target_dispatch_seconds: 0.02,
+        space: ProbeSpace::Full,
+    };
+    let fma = peaks::fma_peak(&ctx, &timer, &plan, Dtype::F32, ProbeSpace::Full).expect("fma");
+    eprintln!("searched f32 FMA probe: {}", fma.record.configuration);
+    let probe = PreparedProbe::fma(&ctx, &timer, &plan, &fma.best, 4096).expect("fma probe");
+    let mut cache = TuneCache::load(None, &mut |_| {});
+    let tune = TunePlan {
+        budget: Duration::from_secs(40),
+        read_cache: false,
+        search: true,
+    };
+    let (tuned, _) = tuned_kernel(
+        runner,
+        &mut cache,
+        &tune,
+        Dtype::F32,
+        ShapeClass::Square,
+        &|_| {},
+    )
+    .expect("tune");
+    let shape = GemmShape::square(1024);
+    let mut group = c.benchmark_group("limits");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(probe.work as u64));
+    group.bench_function("fma probe", |b| {
+        b.iter_custom(|iters| {
+            let sample = timer
+                .time_pass(&ctx, |pass| {
+                    for _ in 0..iters {
+                        probe.dispatch(pass);
+                    }
+                })
+                .expect("timed pass");
+            Duration::from_secs_f64(sample.seconds)
+        })
+    });
+    let name = format!("tuned ({})", tuned.describe());
+    bench_verified(&mut group, runner, &name, tuned, Dtype::F32, shape);
+    let Some(lanes) = ctx.fixed_subgroup_size() else {
+        eprintln!("limits: no fixed subgroup size, the subgroup family is not varied");
+        group.finish();
+        return;
+    };
+    let base = GemmKernel::texture_subgroup_default(lanes);
+    for (block_m, block_n4) in SUBGROUP_BLOCKS {
+        let kernel = GemmKernel {
+            config: TileConfig {
+                block_m,
+                block_n4,
+                ..base.config
+            },
+            ..base
+        };
+        bench_verified(
+            &mut group,
+            runner,
+            &kernel.describe(),
+            kernel,
+            Dtype::F32,
+            shape,
+        );
+    }
+    let texture = GemmKernel {
+        config: TileConfig {
+            block_m: 16,
+            block_n4: 1,
+            ..base.config
+        },
+        family: KernelFamily::Texture,
+    };
+    bench_verified(
+        &mut group,
+        runner,
+        &texture.describe(),
+        texture,
+        Dtype::F32,
+        shape,
+    );
+    group.finish();
+}
+
+criterion_group!(benches, limits);
+criterion_main!(benches);
