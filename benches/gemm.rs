@@ -3,6 +3,8 @@
 //! wall clock) through `iter_custom`, so criterion's statistics see device time, not
 //! submission overhead. Float families run f32 at each size, and f16 and mixed precision
 //! (f16 inputs, f32 sums) at the larger one where the adapter has shader-f16, side by side.
+//! The cooperative-matrix family runs in the element types the adapter offers it in (its
+//! default kernel for each); elsewhere the bench says why it is left out.
 //! Short mode for CI:
 //! `cargo bench --bench gemm -- --warm-up-time 1 --measurement-time 2`.
 
@@ -33,12 +35,18 @@ fn gemm(c: &mut Criterion) {
             ctx.description.label()
         );
     }
+    if let Some(note) = ctx.coop.note_for(Dtype::F32) {
+        eprintln!("gemm bench: {note}");
+    }
     for id in KernelFamily::ALL {
-        let Some(kernel) = GemmKernel::default_for(id, &ctx.limits, ctx.fixed_subgroup_size())
-        else {
-            continue;
-        };
         for (dtype, size) in cases(id, has_f16) {
+            let kernel = match id {
+                KernelFamily::CoopMatrix => ctx.coop.offer().and_then(|o| o.default_kernel(dtype)),
+                _ => GemmKernel::default_for(id, &ctx.limits, ctx.fixed_subgroup_size()),
+            };
+            let Some(kernel) = kernel else {
+                continue;
+            };
             let name = format!("{}-{dtype}/{size}", id.as_str());
             bench_verified(
                 &mut group,

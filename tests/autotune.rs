@@ -1,7 +1,8 @@
 //! The autotuner as a user meets it: `run --kernel tuned` searches within its budget,
 //! verifies and remembers the winner per adapter and driver; later runs use the cache;
 //! `--retune` searches again, `--no-tune` never searches, and a corrupt cache is ignored
-//! with a warning and rewritten.
+//! with a warning and rewritten; a family the adapter does not offer (cooperative
+//! matrices) is left out with a note in the results and under the tuning table.
 
 mod common;
 
@@ -87,4 +88,52 @@ fn a_corrupt_cache_is_ignored_with_a_warning_and_rewritten() {
     assert_eq!(tuning(&results)["source"], "search");
     let rewritten: Value = serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
     assert_eq!(rewritten["entries"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_family_the_adapter_does_not_offer_is_noted_in_the_results_and_the_tables() {
+    if !common::cli_adapter_or_skip("autotune") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (results, _) = tuned_run(dir.path(), &[]);
+    let features = results["adapter"]["features"].as_array().unwrap();
+    let offered = features.iter().any(|f| f == "cooperative-matrix");
+    let notes: Vec<&str> = tuning(&results)["notes"]
+        .as_array()
+        .map(|n| n.iter().map(|v| v.as_str().unwrap()).collect())
+        .unwrap_or_default();
+    if offered {
+        // Searched, unless its offer has no f32 (then the note says what it has).
+        assert!(
+            notes.iter().all(|n| !n.contains("not offered")),
+            "{notes:?}"
+        );
+        return;
+    }
+    let expected =
+        "cooperative matrices: not offered by this adapter (no EXPERIMENTAL_COOPERATIVE_MATRIX)";
+    assert_eq!(notes, [expected]);
+    assert!(
+        !tuning(&results)["kernel"]
+            .as_str()
+            .unwrap()
+            .starts_with("coop-matrix")
+    );
+    // The tables `run` prints from these results say it under the tuning table.
+    let file = dir.path().join("run.json");
+    std::fs::write(&file, serde_json::to_vec(&results).unwrap()).unwrap();
+    let fleetbench::results::ResultsFile::Run(run) = fleetbench::results::read(&file).unwrap()
+    else {
+        panic!("a run's file");
+    };
+    let tables = fleetbench::report::results_tables::run(&run);
+    let tuning_table = tables.iter().find(|t| t.name == "tuning").expect("tuning");
+    assert!(
+        tuning_table
+            .notes
+            .contains(&format!("Not searched: {expected}.")),
+        "{:?}",
+        tuning_table.notes
+    );
 }

@@ -9,7 +9,9 @@ mod common;
 use std::collections::HashSet;
 use std::time::Duration;
 
+use fleetbench::gpu::GpuContext;
 use fleetbench::gpu::timing::Timer;
+use fleetbench::kernels::coop::{self, CoopOffer};
 use fleetbench::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily};
 use fleetbench::measure::autotune::cache::TuneCache;
 use fleetbench::measure::autotune::candidates::candidates;
@@ -93,6 +95,100 @@ fn every_kernel_and_dtype_matches_the_reference_on_odd_shapes() {
     assert_eq!(pipelines.len(), variants);
 }
 
+/// Cooperative matrices run only where the adapter offers them. Where it does not (as on
+/// lavapipe today), the device is opened without the feature, the autotuner's space has
+/// no such kernel, the note says why, and a cooperative kernel asked for anyway is refused
+/// as bad input. Where it does, every offered element type's kernels match the reference
+/// on odd shapes, like every other family.
+#[test]
+fn cooperative_matrices_run_only_where_offered() {
+    let Some(ctx) = common::context_or_skip("kernels") else {
+        return;
+    };
+    match ctx.coop.offer() {
+        Some(offer) => verify_offered_coop_kernels(&ctx, offer),
+        None => check_coop_left_out(&ctx),
+    }
+}
+
+fn check_coop_left_out(ctx: &GpuContext) {
+    let note = ctx.coop.note_for(Dtype::F32).expect("a note saying why");
+    assert!(note.starts_with(coop::NOTE_PREFIX), "{note}");
+    if !ctx
+        .description
+        .features
+        .iter()
+        .any(|f| f == "cooperative-matrix")
+    {
+        assert_eq!(
+            note,
+            "cooperative matrices: not offered by this adapter (no EXPERIMENTAL_COOPERATIVE_MATRIX)"
+        );
+    }
+    assert!(!ctx.has(wgpu::Features::EXPERIMENTAL_COOPERATIVE_MATRIX));
+    for dtype in Dtype::ALL {
+        for shape in [
+            GemmShape::square(512),
+            GemmShape {
+                m: 32,
+                n: 1024,
+                k: 1024,
+            },
+        ] {
+            let list = candidates(&ctx.limits, ctx.fixed_subgroup_size(), None, dtype, shape);
+            assert!(!list.is_empty());
+            assert!(list.iter().all(|k| k.family != KernelFamily::CoopMatrix));
+        }
+    }
+    let asked = coop::kernel(8, 64, 2, (2, 2));
+    let refused = PreparedGemm::new(
+        ctx,
+        &PipelineCache::default(),
+        asked,
+        Dtype::F32,
+        GemmShape::square(64),
+    )
+    .err()
+    .expect("refused");
+    assert_eq!(refused.exit_code(), 2, "{refused}");
+    assert!(
+        refused
+            .to_string()
+            .contains("EXPERIMENTAL_COOPERATIVE_MATRIX"),
+        "{refused}"
+    );
+}
+
+fn verify_offered_coop_kernels(ctx: &GpuContext, offer: &CoopOffer) {
+    let timer = Timer::new(ctx, true);
+    let pipelines = PipelineCache::default();
+    let mut checked = 0;
+    for dtype in Dtype::ALL
+        .into_iter()
+        .filter(|d| ctx.has(d.required_feature()))
+    {
+        // The default and a few more geometries: each fragment side and block shape early
+        // in the list.
+        for kernel in offer.kernels(dtype).into_iter().take(4) {
+            for shape in ODD_SHAPES {
+                let outcome = PreparedGemm::new(ctx, &pipelines, kernel, dtype, shape)
+                    .and_then(|p| p.run_and_verify(ctx, &timer))
+                    .expect("run");
+                assert!(
+                    outcome.verified,
+                    "{} {dtype} {}: error {} > bound {}",
+                    kernel.describe(),
+                    shape.label(),
+                    outcome.max_error,
+                    outcome.error_bound
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0, "offered, so something ran");
+}
+
 #[test]
 fn a_sweep_of_sizes_compiles_each_variant_once() {
     let Some(ctx) = common::context_or_skip("kernels") else {
@@ -158,6 +254,7 @@ fn the_autotuner_reuses_pipelines_across_shape_classes_and_gemms() {
         let list = candidates(
             &ctx.limits,
             ctx.fixed_subgroup_size(),
+            ctx.coop.offer(),
             Dtype::F32,
             class.representative(),
         );

@@ -1,9 +1,34 @@
 //! Every WGSL file, in every variant the host generates, parses and validates with naga:
-//! no adapter needed, so shader typos fail here first on any machine.
+//! no adapter needed, so shader typos fail here first on any machine. The cooperative-
+//! matrix kernels, which no adapter here offers, are also translated to SPIR-V and MSL
+//! (naga's Vulkan and Metal back ends), for every configuration an adapter could report.
 
+use fleetbench::kernels::coop::{CoopConfig, CoopOffer, SIDES};
 use fleetbench::kernels::source;
 use fleetbench::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily, probes};
 use fleetbench::measure::autotune::candidates::candidates;
+
+/// An offer of every configuration the kernel can express, with subgroups of up to
+/// `max_subgroup` lanes: the most an adapter's report could hold.
+fn full_offer(max_subgroup: u32) -> CoopOffer {
+    let configs = SIDES
+        .into_iter()
+        .flat_map(|side| {
+            [Dtype::F32, Dtype::F16, Dtype::F16F32].map(|dtype| CoopConfig { side, dtype })
+        })
+        .collect();
+    CoopOffer {
+        configs,
+        max_subgroup,
+    }
+}
+
+/// A family's default kernel in `dtype`; the cooperative one from a full offer.
+fn default_kernel(family: KernelFamily, dtype: Dtype) -> GemmKernel {
+    GemmKernel::default_for(family, &wgpu::Limits::default(), Some(32))
+        .or_else(|| full_offer(32).default_kernel(dtype))
+        .expect("every family has a default")
+}
 
 fn validate(name: &str, text: &str) {
     let module = naga::front::wgsl::parse_str(text)
@@ -75,12 +100,11 @@ fn scalar_width(module: &naga::Module, name: &str) -> Option<u8> {
 /// an f32 C; pure f16 keeps an f16 C.
 #[test]
 fn mixed_variants_read_f16_and_write_f32() {
-    let limits = wgpu::Limits::default();
     for id in KernelFamily::ALL
         .into_iter()
         .filter(|f| f.supports(Dtype::F16F32))
     {
-        let kernel = GemmKernel::default_for(id, &limits, Some(32)).expect("every family");
+        let kernel = default_kernel(id, Dtype::F16F32);
         let name = format!("{} f16f32", id.as_str());
         let text = kernel.source(Dtype::F16F32);
         validate(&name, &text);
@@ -92,7 +116,8 @@ fn mixed_variants_read_f16_and_write_f32() {
                 None => assert!(text.contains("rgba16float"), "{name}: {input} texture"),
             }
         }
-        let pure = naga::front::wgsl::parse_str(&kernel.source(Dtype::F16)).expect("parses");
+        let pure = default_kernel(id, Dtype::F16).source(Dtype::F16);
+        let pure = naga::front::wgsl::parse_str(&pure).expect("parses");
         assert_eq!(
             scalar_width(&pure, "c"),
             Some(2),
@@ -104,11 +129,9 @@ fn mixed_variants_read_f16_and_write_f32() {
 
 #[test]
 fn every_kernel_source_validates_in_every_dtype() {
-    let limits = wgpu::Limits::default();
     for id in KernelFamily::ALL {
         for dtype in Dtype::ALL.into_iter().filter(|d| id.supports(*d)) {
-            let kernel = GemmKernel::default_for(id, &limits, Some(32))
-                .expect("every family with subgroups");
+            let kernel = default_kernel(id, dtype);
             validate(&format!("{} {dtype}", id.as_str()), &kernel.source(dtype));
         }
     }
@@ -146,7 +169,7 @@ fn every_autotuner_candidate_validates() {
         ] {
             for dtype in Dtype::ALL {
                 for shape in shapes {
-                    for kernel in candidates(&limits, subgroup, dtype, shape) {
+                    for kernel in candidates(&limits, subgroup, None, dtype, shape) {
                         let text = kernel.source(dtype);
                         if seen.insert(text.clone()) {
                             validate(&format!("{} {dtype}", kernel.describe()), &text);
@@ -177,7 +200,7 @@ fn every_gpu_class_tiled_design_and_the_split_k_pass_validate() {
         n: 64,
         k: 16384,
     };
-    let designs: Vec<GemmKernel> = candidates(&roomy, None, Dtype::F32, deep)
+    let designs: Vec<GemmKernel> = candidates(&roomy, None, None, Dtype::F32, deep)
         .into_iter()
         .filter(|k| k.family == KernelFamily::Tiled && !k.config.options.is_plain())
         .collect();
@@ -199,6 +222,105 @@ fn every_gpu_class_tiled_design_and_the_split_k_pass_validate() {
     }
     let text = designs[0].source(Dtype::F32);
     assert!(text.contains("const STAGES: u32 = ") && text.contains("const PAD_A4: u32 = "));
+}
+
+/// Every cooperative kernel the autotuner can ask for, whatever an adapter reports (each
+/// side, element type and subgroup size; default and generous limits; square and skinny
+/// shapes): it validates, and with its constants set it translates to SPIR-V (what
+/// Vulkan compiles) and to MSL 2.3 (Metal's simdgroup matrices need it).
+#[test]
+fn every_coop_candidate_validates_and_translates_to_spirv_and_msl() {
+    let generous = wgpu::Limits {
+        max_compute_invocations_per_workgroup: 1024,
+        max_compute_workgroup_size_x: 1024,
+        ..wgpu::Limits::default()
+    };
+    let shapes = [
+        GemmShape::square(1024),
+        GemmShape {
+            m: 16,
+            n: 4096,
+            k: 4096,
+        },
+    ];
+    let mut seen = std::collections::HashSet::new();
+    let mut per_config = std::collections::HashMap::new();
+    for limits in [wgpu::Limits::default(), generous] {
+        for max_subgroup in [4, 8, 16, 32, 64, 128] {
+            let offer = full_offer(max_subgroup);
+            for dtype in [Dtype::F32, Dtype::F16, Dtype::F16F32] {
+                for shape in shapes {
+                    let list = candidates(&limits, Some(32), Some(&offer), dtype, shape);
+                    for kernel in list
+                        .into_iter()
+                        .filter(|k| k.family == KernelFamily::CoopMatrix)
+                    {
+                        if seen.insert((kernel, dtype)) {
+                            translate_coop(kernel, dtype);
+                            *per_config.entry((kernel.config.tile_k, dtype)).or_insert(0) += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Every side in every element type was reached, each with several geometries.
+    assert_eq!(per_config.len(), SIDES.len() * 3, "{per_config:?}");
+    assert!(per_config.values().all(|&n| n >= 10), "{per_config:?}");
+}
+
+/// Validates one cooperative kernel and writes it as SPIR-V and as MSL, panicking with
+/// naga's message when a step fails.
+fn translate_coop(kernel: GemmKernel, dtype: Dtype) {
+    let name = format!("{} {dtype}", kernel.describe());
+    let text = kernel.source(dtype);
+    validate(&name, &text);
+    let module = naga::front::wgsl::parse_str(&text).expect("parses");
+    let info = naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::all(),
+    )
+    .validate(&module)
+    .expect("validates");
+    let mut constants = naga::back::PipelineConstants::default();
+    for (constant, value) in kernel.constants() {
+        constants.insert(constant.to_string(), value);
+    }
+    let entry = (naga::ShaderStage::Compute, "main");
+    let (module, info) =
+        naga::back::pipeline_constants::process_overrides(&module, &info, Some(entry), &constants)
+            .unwrap_or_else(|e| panic!("{name}: constants: {e}"));
+    let spirv = naga::back::spv::write_vec(
+        &module,
+        &info,
+        &naga::back::spv::Options {
+            lang_version: (1, 6),
+            ..Default::default()
+        },
+        Some(&naga::back::spv::PipelineOptions {
+            shader_stage: naga::ShaderStage::Compute,
+            entry_point: "main".into(),
+        }),
+    )
+    .unwrap_or_else(|e| panic!("{name}: SPIR-V: {e}"));
+    assert!(!spirv.is_empty(), "{name}: empty SPIR-V");
+    let (msl, _) = naga::back::msl::write_string(
+        &module,
+        &info,
+        &naga::back::msl::Options {
+            lang_version: (2, 3),
+            ..Default::default()
+        },
+        &naga::back::msl::PipelineOptions {
+            entry_point: Some((naga::ShaderStage::Compute, "main".into())),
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{name}: MSL: {e}"));
+    assert!(
+        msl.contains("simdgroup_multiply_accumulate"),
+        "{name}: {msl}"
+    );
 }
 
 #[test]

@@ -17,10 +17,14 @@ pub struct DiscoveredAdapter {
 }
 
 /// The features fleetbench uses, with the names reported for them.
-pub const TRACKED_FEATURES: [(wgpu::Features, &str); 3] = [
+pub const TRACKED_FEATURES: [(wgpu::Features, &str); 4] = [
     (wgpu::Features::TIMESTAMP_QUERY, "timestamp-query"),
     (wgpu::Features::SHADER_F16, "shader-f16"),
     (wgpu::Features::SUBGROUP, "subgroups"),
+    (
+        wgpu::Features::EXPERIMENTAL_COOPERATIVE_MATRIX,
+        "cooperative-matrix",
+    ),
 ];
 
 fn device_type(device_type: wgpu::DeviceType) -> DeviceType {

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use super::adapter::{AdapterDescription, DiscoveredAdapter};
 use crate::error::{Error, Result};
+use crate::kernels::coop::{self, AdapterCoop, CoopSupport};
 
 /// How long one wait for the GPU may take before the run is abandoned.
 const POLL_TIMEOUT: Duration = Duration::from_secs(600);
@@ -36,26 +37,49 @@ pub struct GpuContext {
     pub queue: wgpu::Queue,
     pub features: wgpu::Features,
     pub limits: wgpu::Limits,
+    /// Whether the cooperative-matrix family runs here (with what), or why not.
+    pub coop: CoopSupport,
     /// The first uncaptured error or device loss, if any.
     fault: Arc<Mutex<Option<Fault>>>,
 }
 
 impl GpuContext {
     /// Opens a device with the features fleetbench can use and the adapter's own limits
-    /// (lowered only by the test hook above).
+    /// (lowered only by the test hook above). Cooperative matrices are requested only when
+    /// the adapter reports configurations the kernel can run.
     pub fn open(discovered: DiscoveredAdapter) -> Result<Self> {
         let DiscoveredAdapter {
             adapter,
             description,
         } = discovered;
-        let wanted =
+        let properties = adapter.cooperative_matrix_properties();
+        let coop = coop::support(AdapterCoop {
+            features: adapter.features(),
+            properties: &properties,
+            max_subgroup: description.limits.max_subgroup_size,
+        });
+        let mut wanted =
             wgpu::Features::TIMESTAMP_QUERY | wgpu::Features::SHADER_F16 | wgpu::Features::SUBGROUP;
+        if coop.offer().is_some() {
+            wanted |= wgpu::Features::EXPERIMENTAL_COOPERATIVE_MATRIX;
+        }
         let features = adapter.features() & wanted;
         let limits = adapter.limits();
+        let experimental_features =
+            if features.contains(wgpu::Features::EXPERIMENTAL_COOPERATIVE_MATRIX) {
+                // SAFETY: wgpu asks callers of experimental features to accept that its
+                // implementation of them may have bugs. The one requested here is used
+                // only by the cooperative-matrix GEMMs, and every result of those is
+                // verified against the CPU reference before it counts.
+                unsafe { wgpu::ExperimentalFeatures::enabled() }
+            } else {
+                wgpu::ExperimentalFeatures::disabled()
+            };
         let descriptor = wgpu::DeviceDescriptor {
             label: Some("fleetbench"),
             required_features: features,
             required_limits: device_limits(&limits)?,
+            experimental_features,
             ..Default::default()
         };
         let (device, queue) =
@@ -70,6 +94,7 @@ impl GpuContext {
             queue,
             features,
             limits,
+            coop,
             fault,
         })
     }

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::dtype::Dtype;
-use super::source;
+use super::{coop, source};
 
 /// A kernel and shape that cannot run: beyond what the adapter allows, past what a kernel
 /// can index, or a geometry that does not make sense.
@@ -85,16 +85,24 @@ pub enum KernelFamily {
     TextureSubgroup,
     /// Signed 8-bit inputs packed four to a u32, multiplied with dot4I8Packed into i32.
     Dot4,
+    /// Cooperative matrices (tensor cores, simdgroup matrices): square fragments multiplied
+    /// by a subgroup at a time, on adapters that offer them (`coop`). Its `TileConfig`
+    /// reads: `wg_x` invocations (one dimension), `wg_y` subgroup blocks per side of the
+    /// workgroup tile, `block_m` x `block_n4` fragments per block, `tile_k` the fragment
+    /// side (also the K step).
+    #[serde(rename = "coop-matrix")]
+    CoopMatrix,
 }
 
 impl KernelFamily {
-    pub const ALL: [KernelFamily; 6] = [
+    pub const ALL: [KernelFamily; 7] = [
         KernelFamily::Naive,
         KernelFamily::Tiled,
         KernelFamily::Texture,
         KernelFamily::Broadcast,
         KernelFamily::TextureSubgroup,
         KernelFamily::Dot4,
+        KernelFamily::CoopMatrix,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -105,6 +113,7 @@ impl KernelFamily {
             KernelFamily::Broadcast => "broadcast",
             KernelFamily::TextureSubgroup => "texture-subgroup",
             KernelFamily::Dot4 => "dot4",
+            KernelFamily::CoopMatrix => "coop-matrix",
         }
     }
 
@@ -118,6 +127,10 @@ impl KernelFamily {
     pub fn required_features(self) -> wgpu::Features {
         match self {
             KernelFamily::TextureSubgroup => wgpu::Features::SUBGROUP,
+            // Fragments are placed by subgroup_id and num_subgroups.
+            KernelFamily::CoopMatrix => {
+                wgpu::Features::EXPERIMENTAL_COOPERATIVE_MATRIX | wgpu::Features::SUBGROUP
+            }
             _ => wgpu::Features::empty(),
         }
     }
@@ -446,7 +459,9 @@ impl GemmKernel {
     }
 
     /// The default kernel of a family for an adapter whose subgroups, if fixed in size,
-    /// have `subgroup` lanes; None for the subgroup family without such subgroups.
+    /// have `subgroup` lanes; None for the subgroup family without such subgroups, and
+    /// for the cooperative family, whose kernels come from the adapter's offer
+    /// (`coop::CoopOffer::default_kernel`).
     pub fn default_for(
         family: KernelFamily,
         limits: &wgpu::Limits,
@@ -459,6 +474,7 @@ impl GemmKernel {
             KernelFamily::Broadcast => Self::broadcast_default(),
             KernelFamily::TextureSubgroup => Self::texture_subgroup_default(subgroup?),
             KernelFamily::Dot4 => Self::dot4_default(),
+            KernelFamily::CoopMatrix => return None,
         })
     }
 
@@ -489,6 +505,16 @@ impl GemmKernel {
                 c.tile_n(),
                 c.tile_k,
                 c.options.describe()
+            ),
+            KernelFamily::CoopMatrix => format!(
+                "tile {}x{}, {blocks}x{blocks} blocks of {}x{} fragments {side}x{side}, wg {}",
+                self.tile_m(),
+                self.tile_n(),
+                c.block_m,
+                c.block_n4,
+                c.wg_x,
+                blocks = c.wg_y,
+                side = c.tile_k
             ),
         }
     }
@@ -523,6 +549,16 @@ impl GemmKernel {
                 let text = source::with_consts(source::GEMM_TEXTURE_SUBGROUP, &consts);
                 source::with_generated_block(&text, c.block_m, c.block_n4, c.wg_x)
             }
+            KernelFamily::CoopMatrix => {
+                let consts = [
+                    ("S", c.tile_k),
+                    ("FM", c.block_m),
+                    ("FN", c.block_n4),
+                    ("BLOCKS", c.wg_y),
+                ];
+                let text = source::with_consts(source::GEMM_COOP, &consts);
+                source::with_generated_coop(&text, c.tile_k, c.block_m, c.block_n4)
+            }
         };
         source::with_dtype(&source::gemm_module(&text), dtype)
     }
@@ -554,18 +590,72 @@ impl GemmKernel {
             // Its geometry is all `const`: the subgroup width sizes the generated
             // broadcasts, and the workgroup is one-dimensional (SG * WG_Y).
             KernelFamily::TextureSubgroup => vec![],
+            KernelFamily::CoopMatrix => vec![("WG", f64::from(c.wg_x))],
+        }
+    }
+
+    /// Rows of C per workgroup.
+    pub fn tile_m(&self) -> u32 {
+        let c = &self.config;
+        match self.family {
+            KernelFamily::CoopMatrix => c.wg_y * c.block_m * c.tile_k,
+            _ => c.tile_m(),
+        }
+    }
+
+    /// Columns of C per workgroup.
+    pub fn tile_n(&self) -> u32 {
+        let c = &self.config;
+        match self.family {
+            KernelFamily::CoopMatrix => c.wg_y * c.block_n4 * c.tile_k,
+            _ => c.tile_n(),
+        }
+    }
+
+    /// Invocations per workgroup.
+    pub fn invocations(&self) -> u32 {
+        let c = &self.config;
+        match self.family {
+            KernelFamily::CoopMatrix => c.wg_x,
+            _ => c.wg_x * c.wg_y,
+        }
+    }
+
+    /// What the geometry must satisfy before any arithmetic on it, whatever its origin (a
+    /// tuning cache may hold anything): `TileConfig::check`, and for the cooperative
+    /// family a fragment side naga has types for and tile sides within u32.
+    pub fn check_geometry(&self) -> std::result::Result<(), String> {
+        let c = &self.config;
+        c.check()?;
+        if self.family != KernelFamily::CoopMatrix {
+            return Ok(());
+        }
+        if !coop::SIDES.contains(&c.tile_k) {
+            return Err(format!(
+                "cooperative fragments are {:?} on a side, not {}",
+                coop::SIDES,
+                c.tile_k
+            ));
+        }
+        let side = |fragments: u32| {
+            c.wg_y
+                .checked_mul(fragments)
+                .and_then(|v| v.checked_mul(c.tile_k))
+        };
+        match (side(c.block_m), side(c.block_n4)) {
+            (Some(_), Some(_)) => Ok(()),
+            _ => Err(format!("geometry {c:?} is too large to compute with")),
         }
     }
 
     /// The shape actually computed: padded with zeros to whole tiles.
     pub fn padded(&self, shape: GemmShape) -> GemmShape {
-        let c = &self.config;
         match self.family {
             KernelFamily::Naive => shape,
             // Every blocked family pads to whole workgroup tiles.
             _ => GemmShape {
-                m: round_up(shape.m, c.tile_m()),
-                n: round_up(shape.n, c.tile_n()),
+                m: round_up(shape.m, self.tile_m()),
+                n: round_up(shape.n, self.tile_n()),
                 k: round_up(shape.k, c.k_step()),
             },
         }
@@ -578,7 +668,7 @@ impl GemmKernel {
             KernelFamily::Naive => (shape.n.div_ceil(c.wg_x), shape.m.div_ceil(c.wg_y)),
             _ => {
                 let padded = self.padded(shape);
-                (padded.n / c.tile_n(), padded.m / c.tile_m())
+                (padded.n / self.tile_n(), padded.m / self.tile_m())
             }
         }
     }
@@ -623,7 +713,7 @@ impl GemmKernel {
             needed,
             limit,
         };
-        c.check()
+        self.check_geometry()
             .map_err(|problem| LimitError::Geometry { family, problem })?;
         if self.family != KernelFamily::Tiled && !c.options.is_plain() {
             return Err(LimitError::Geometry {
@@ -641,10 +731,15 @@ impl GemmKernel {
                 side,
             });
         }
-        let invocations = c.wg_x * c.wg_y;
+        let invocations = self.invocations();
+        // The cooperative family's workgroup is one-dimensional: its wg_y counts blocks.
+        let height = match self.family {
+            KernelFamily::CoopMatrix => 1,
+            _ => c.wg_y,
+        };
         if invocations > limits.max_compute_invocations_per_workgroup
             || c.wg_x > limits.max_compute_workgroup_size_x
-            || c.wg_y > limits.max_compute_workgroup_size_y
+            || height > limits.max_compute_workgroup_size_y
         {
             return Err(exceeded(
                 "invocations per workgroup",
@@ -718,11 +813,10 @@ impl GemmKernel {
         if self.family == KernelFamily::Naive {
             return None;
         }
-        let c = &self.config;
         [
-            (shape.m, c.tile_m()),
-            (shape.n, c.tile_n()),
-            (shape.k, c.k_step()),
+            (shape.m, self.tile_m()),
+            (shape.n, self.tile_n()),
+            (shape.k, self.config.k_step()),
         ]
         .into_iter()
         .find(|(side, tile)| side.checked_next_multiple_of(*tile).is_none())
@@ -981,6 +1075,49 @@ mod tests {
             ..TiledOptions::PLAIN
         });
         assert!(huge.config.check().is_err(), "K step past u32");
+    }
+
+    #[test]
+    fn coop_kernels_pad_to_whole_fragment_blocks() {
+        // 2x2 blocks of 2x4 fragments of 8x8: a 32x64 tile, K in steps of 8.
+        let kernel = coop::kernel(8, 64, 2, (2, 4));
+        assert_eq!((kernel.tile_m(), kernel.tile_n()), (32, 64));
+        assert_eq!(kernel.invocations(), 64);
+        let shape = GemmShape { m: 33, n: 65, k: 9 };
+        assert_eq!(
+            kernel.padded(shape),
+            GemmShape {
+                m: 64,
+                n: 128,
+                k: 16
+            }
+        );
+        assert_eq!(kernel.workgroups(shape), (2, 2));
+        assert_eq!(kernel.constants(), vec![("WG", 64.0)]);
+        assert!(
+            kernel
+                .check_limits(shape, Dtype::F32, &wgpu::Limits::default())
+                .is_ok()
+        );
+        assert!(
+            kernel.geometry().contains("tile 32x64"),
+            "{}",
+            kernel.geometry()
+        );
+    }
+
+    /// A tuning cache may hold any numbers: a side naga has no type for, or a tile past u32.
+    #[test]
+    fn malformed_coop_geometries_are_refused() {
+        for bad in [
+            coop::kernel(12, 64, 2, (2, 2)),
+            coop::kernel(16, 64, 1 << 16, (1, 1 << 14)),
+        ] {
+            let error = bad
+                .check_limits(GemmShape::square(64), Dtype::F32, &wgpu::Limits::default())
+                .unwrap_err();
+            assert!(matches!(error, LimitError::Geometry { .. }), "{error}");
+        }
     }
 
     #[test]

@@ -4,7 +4,10 @@
 //! `enable f16;` and rgba16float storage textures in place of rgba32float. (The peak
 //! probes have no Acc line: they run f32 or f16 only.)
 //! Register-block sizes are `const` lines rewritten the same way (WGSL needs constant
-//! sizes for private arrays); everything else is a pipeline-overridable constant.
+//! sizes for private arrays); everything else is a pipeline-overridable constant. Two
+//! kernels have sections the host writes per variant at `// @generated` markers: the
+//! subgroup kernel (broadcasts need constant lanes) and the cooperative-matrix kernel
+//! (`coop_matNxN` types need their side spelled out).
 //! Every GEMM shader file is a body: `gemm_dims.wgsl` (the `Dims` uniform they all read)
 //! is appended to make the module the host compiles (`gemm_module`).
 //!
@@ -22,6 +25,7 @@ pub const GEMM_TEXTURE: &str = include_str!("../../shaders/gemm_texture.wgsl");
 pub const GEMM_BROADCAST: &str = include_str!("../../shaders/gemm_broadcast.wgsl");
 pub const GEMM_DOT4: &str = include_str!("../../shaders/gemm_dot4.wgsl");
 pub const GEMM_TEXTURE_SUBGROUP: &str = include_str!("../../shaders/gemm_texture_subgroup.wgsl");
+pub const GEMM_COOP: &str = include_str!("../../shaders/gemm_coop.wgsl");
 const GEMM_DIMS: &str = include_str!("../../shaders/gemm_dims.wgsl");
 pub const PEAK_FMA: &str = include_str!("../../shaders/peak_fma.wgsl");
 pub const PEAK_COPY: &str = include_str!("../../shaders/peak_copy.wgsl");
@@ -30,8 +34,9 @@ pub const PEAK_WRITE: &str = include_str!("../../shaders/peak_write.wgsl");
 pub const PEAK_DOT4: &str = include_str!("../../shaders/peak_dot4.wgsl");
 
 /// The GEMM shader bodies, by file name (each completed by `gemm_module`).
-const GEMM_BODIES: [(&str, &str); 6] = [
+const GEMM_BODIES: [(&str, &str); 7] = [
     ("gemm_dot4.wgsl", GEMM_DOT4),
+    ("gemm_coop.wgsl", GEMM_COOP),
     ("gemm_texture_subgroup.wgsl", GEMM_TEXTURE_SUBGROUP),
     ("gemm_broadcast.wgsl", GEMM_BROADCAST),
     ("gemm_naive.wgsl", GEMM_NAIVE),
@@ -131,6 +136,67 @@ pub fn with_consts(source: &str, consts: &[(&str, u32)]) -> String {
 /// the example lines after it (up to the next blank-free structural line) are replaced
 /// by code for a `block_m` x (4 * `block_n4`) block on `subgroup` lanes.
 pub fn with_generated_block(source: &str, block_m: u32, block_n4: u32, subgroup: u32) -> String {
+    with_sections(
+        source,
+        &[
+            ("accumulators", accumulators(block_m, block_n4)),
+            ("products", products(block_m, block_n4, subgroup)),
+            ("stores", stores(block_m, block_n4)),
+        ],
+    )
+}
+
+/// Expands the `// @generated NAME` markers of the cooperative-matrix kernel for
+/// `side` x `side` fragments in blocks of `fragments_m` x `fragments_n`.
+pub fn with_generated_coop(source: &str, side: u32, fragments_m: u32, fragments_n: u32) -> String {
+    let each_cell = || cells(fragments_m, fragments_n);
+    let matrix = |elem: &str, role: &str| format!("coop_mat{side}x{side}<{elem}, {role}>");
+    let accumulators = each_cell()
+        .map(|(r, c)| format!("var acc_{r}_{c} = {}();", matrix("Acc", "C")))
+        .collect();
+    let mut products: Vec<String> = (0..fragments_m)
+        .map(|r| {
+            format!(
+                "let a_{r} = coopLoadT<{}>(&a[(row0 + {r}u * S) * lda + k], lda);",
+                matrix("Elem", "A")
+            )
+        })
+        .collect();
+    products.extend((0..fragments_n).map(|c| {
+        format!(
+            "let b_{c} = coopLoadT<{}>(&b[k * ldb + col0 + {c}u * S], ldb);",
+            matrix("Elem", "B")
+        )
+    }));
+    products.extend(
+        each_cell()
+            .map(|(r, c)| format!("acc_{r}_{c} = coopMultiplyAdd(a_{r}, b_{c}, acc_{r}_{c});")),
+    );
+    // Each store's offset gets a `let` of its own: naga 30's WGSL front end adds the
+    // cooperative store without first emitting the expressions its pointer uses, so an
+    // offset computed inside the call reaches the SPIR-V writer uncomputed (it panics).
+    let stores = each_cell()
+        .flat_map(|(r, c)| {
+            [
+                format!("let c_{r}_{c} = (row0 + {r}u * S) * ldc + col0 + {c}u * S;"),
+                format!("coopStoreT(acc_{r}_{c}, &c[c_{r}_{c}], ldc);"),
+            ]
+        })
+        .collect();
+    with_sections(
+        source,
+        &[
+            ("accumulators", accumulators),
+            ("products", products),
+            ("stores", stores),
+        ],
+    )
+}
+
+/// Replaces each `// @generated NAME` marker line, and the example lines after it (same
+/// indent, code, up to the next structural line), by the section's lines; every section
+/// must be marked exactly once and every marker must name a section.
+fn with_sections(source: &str, sections: &[(&str, Vec<String>)]) -> String {
     let mut out = Vec::new();
     let mut expanded = Vec::new();
     let mut lines = source.lines().peekable();
@@ -144,17 +210,14 @@ pub fn with_generated_block(source: &str, block_m: u32, block_n4: u32, subgroup:
         while lines.peek().is_some_and(|l| is_example_line(l, indent)) {
             lines.next();
         }
-        let generated = match name {
-            "accumulators" => accumulators(block_m, block_n4),
-            "products" => products(block_m, block_n4, subgroup),
-            "stores" => stores(block_m, block_n4),
-            other => panic!("shader marks an unknown generated section `{other}`"),
+        let Some((_, generated)) = sections.iter().find(|(section, _)| *section == name) else {
+            panic!("shader marks an unknown generated section `{name}`");
         };
         expanded.push(name);
-        out.extend(generated.into_iter().map(|g| format!("{indent}{g}")));
+        out.extend(generated.iter().map(|g| format!("{indent}{g}")));
     }
-    for section in GENERATED_SECTIONS {
-        let count = expanded.iter().filter(|s| **s == section).count();
+    for (section, _) in sections {
+        let count = expanded.iter().filter(|s| **s == *section).count();
         assert_eq!(
             count, 1,
             "shader has {count} `// @generated {section}` markers, not one"
@@ -162,9 +225,6 @@ pub fn with_generated_block(source: &str, block_m: u32, block_n4: u32, subgroup:
     }
     out.join("\n")
 }
-
-/// The sections a register-blocked subgroup kernel marks for generation, each once.
-const GENERATED_SECTIONS: [&str; 3] = ["accumulators", "products", "stores"];
 
 fn is_example_line(line: &str, indent: &str) -> bool {
     let rest = line.strip_prefix(indent).unwrap_or("");
@@ -252,6 +312,24 @@ mod tests {
         assert!(!text.contains("acc_10_0"));
         assert!(text.lines().all(|l| !l.trim().starts_with("// @generated")));
         assert_eq!(text.matches("var acc_").count(), 20);
+    }
+
+    #[test]
+    fn the_coop_block_is_generated() {
+        let text = with_generated_coop(GEMM_COOP, 16, 2, 3);
+        assert!(text.contains("var acc_1_2 = coop_mat16x16<Acc, C>();"));
+        assert!(text.contains(
+            "let a_1 = coopLoadT<coop_mat16x16<Elem, A>>(&a[(row0 + 1u * S) * lda + k], lda);"
+        ));
+        assert!(text.contains(
+            "let b_2 = coopLoadT<coop_mat16x16<Elem, B>>(&b[k * ldb + col0 + 2u * S], ldb);"
+        ));
+        assert!(text.contains("acc_1_2 = coopMultiplyAdd(a_1, b_2, acc_1_2);"));
+        assert!(text.contains("let c_1_2 = (row0 + 1u * S) * ldc + col0 + 2u * S;"));
+        assert!(text.contains("coopStoreT(acc_1_2, &c[c_1_2], ldc);"));
+        assert!(!text.contains("coop_mat8x8"), "the example lines are gone");
+        assert_eq!(text.matches("coopMultiplyAdd(").count(), 6);
+        assert_eq!(text.matches("coopStoreT(").count(), 6);
     }
 
     #[test]

@@ -245,6 +245,16 @@ fn tuning(results: &RunResults) -> Table {
     table.push_note(
         "GFLOP/s of the winner on the class's representative shape (square: 512^3; skinny: 32x1024x1024).",
     );
+    // One line per note, however many records (element types, shape classes) repeat it.
+    let mut left_out: Vec<&String> = Vec::new();
+    for note in results.tuning.iter().flat_map(|t| &t.notes) {
+        if !left_out.contains(&note) {
+            left_out.push(note);
+        }
+    }
+    for note in left_out {
+        table.push_note(format!("Not searched: {note}."));
+    }
     table
 }
 

@@ -94,7 +94,7 @@ pub struct AdapterDescription {
     pub driver_info: String,
     /// True for software rasterisers (device type Cpu: lavapipe, llvmpipe, SwiftShader, WARP).
     pub software: bool,
-    /// The features that matter here: timestamp-query, shader-f16, subgroups.
+    /// The features that matter here: timestamp-query, shader-f16, subgroups, cooperative-matrix.
     pub features: Vec<String>,
     pub limits: GemmLimits,
 }

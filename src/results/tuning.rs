@@ -87,4 +87,9 @@ pub struct TuneRecord {
     pub candidates_tried: usize,
     pub candidates_failed: usize,
     pub seconds: f64,
+    /// Kernel families this adapter's search space left out in this element type, and
+    /// why ("cooperative matrices: not offered by this adapter (...)"). Absent when none
+    /// was, and from files written before the field existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }

@@ -187,7 +187,7 @@ pub fn parse_entries(text: &str) -> std::result::Result<Vec<CacheEntry>, String>
         ));
     }
     for entry in &file.entries {
-        entry.kernel.config.check()?;
+        entry.kernel.check_geometry()?;
         if !(entry.gflops.is_finite() && entry.gflops > 0.0) {
             return Err(format!("an entry has {} GFLOP/s", entry.gflops));
         }
@@ -239,13 +239,22 @@ mod tests {
 
     #[test]
     fn every_candidate_geometry_passes_the_cache_check() {
+        use crate::kernels::coop::{CoopConfig, CoopOffer};
         let limits = wgpu::Limits::default();
-        for dtype in [Dtype::F32, Dtype::F16, Dtype::I8] {
-            for subgroup in [None, Some(32)] {
+        let configs = [(8, Dtype::F32), (16, Dtype::F16), (8, Dtype::F16F32)];
+        let offer = CoopOffer {
+            configs: configs
+                .map(|(side, dtype)| CoopConfig { side, dtype })
+                .to_vec(),
+            max_subgroup: 32,
+        };
+        for dtype in Dtype::ALL {
+            for (subgroup, coop) in [(None, None), (Some(32), Some(&offer))] {
                 let shape = crate::kernels::GemmShape::square(1024);
-                for kernel in super::super::candidates::candidates(&limits, subgroup, dtype, shape)
-                {
-                    assert!(kernel.config.check().is_ok(), "{kernel:?}");
+                let list =
+                    super::super::candidates::candidates(&limits, subgroup, coop, dtype, shape);
+                for kernel in list {
+                    assert!(kernel.check_geometry().is_ok(), "{kernel:?}");
                 }
             }
         }

@@ -2,6 +2,7 @@
 //! ordered so that a small budget still tries each family's proven defaults first and
 //! then alternates between families.
 
+use crate::kernels::coop::CoopOffer;
 use crate::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily, TileConfig, TiledOptions};
 
 /// Workgroup shapes (x along N, y along M) and register blocks (rows, vec4 columns) tried.
@@ -19,9 +20,12 @@ const BROADCAST_BLOCKS: [(u32, u32); 4] = [(4, 4), (8, 2), (16, 1), (8, 4)];
 /// interleaved.
 /// `subgroup` is the adapter's fixed subgroup size, when it has one (see
 /// `GpuContext::fixed_subgroup_size`); without it the subgroup family is left out.
+/// `coop` is the adapter's cooperative-matrix offer (`GpuContext::coop`); without one, or
+/// when it has nothing in `dtype`, the cooperative family is left out.
 pub fn candidates(
     limits: &wgpu::Limits,
     subgroup: Option<u32>,
+    coop: Option<&CoopOffer>,
     dtype: Dtype,
     shape: GemmShape,
 ) -> Vec<GemmKernel> {
@@ -45,6 +49,11 @@ pub fn candidates(
         GemmKernel::broadcast_default(),
         broadcast_grid(),
     ));
+    // Second, where offered: on hardware with matrix units it is the likely winner, so
+    // even a short budget should reach it early.
+    if let Some(offer) = coop {
+        families.insert(1, offer.kernels(dtype));
+    }
     interleave(
         families
             .into_iter()
@@ -222,6 +231,7 @@ mod tests {
         let list = candidates(
             &wgpu::Limits::default(),
             Some(8),
+            None,
             Dtype::F32,
             GemmShape::square(512),
         );
@@ -233,6 +243,7 @@ mod tests {
         assert_eq!(list[5].family, KernelFamily::TextureSubgroup);
         let without = candidates(
             &wgpu::Limits::default(),
+            None,
             None,
             Dtype::F32,
             GemmShape::square(512),
@@ -246,10 +257,39 @@ mod tests {
         assert_eq!(unique.len(), list.len(), "no candidate twice");
     }
 
+    /// The family is searched only in what the offer holds, early, and within limits.
+    #[test]
+    fn coop_kernels_come_only_from_the_offer() {
+        use crate::kernels::coop::{CoopConfig, CoopOffer};
+        let offer = CoopOffer {
+            configs: vec![CoopConfig {
+                side: 8,
+                dtype: Dtype::F32,
+            }],
+            max_subgroup: 32,
+        };
+        let shape = GemmShape::square(512);
+        let limits = wgpu::Limits::default();
+        let list = candidates(&limits, Some(32), Some(&offer), Dtype::F32, shape);
+        assert_eq!(list[1], offer.default_kernel(Dtype::F32).unwrap());
+        let coop: Vec<_> = list
+            .iter()
+            .filter(|k| k.family == KernelFamily::CoopMatrix)
+            .collect();
+        assert!(coop.len() > 10, "{}", coop.len());
+        for kernel in coop {
+            assert!(kernel.check_limits(shape, Dtype::F32, &limits).is_ok());
+        }
+        for (coop, dtype) in [(Some(&offer), Dtype::F16), (None, Dtype::F32)] {
+            let list = candidates(&limits, Some(32), coop, dtype, shape);
+            assert!(list.iter().all(|k| k.family != KernelFamily::CoopMatrix));
+        }
+    }
+
     #[test]
     fn gpu_class_designs_follow_the_tiled_default_within_the_limits() {
         let tiled_in = |limits: &wgpu::Limits, shape| -> Vec<GemmKernel> {
-            candidates(limits, None, Dtype::F32, shape)
+            candidates(limits, None, None, Dtype::F32, shape)
                 .into_iter()
                 .filter(|k| k.family == KernelFamily::Tiled)
                 .collect()
@@ -297,7 +337,7 @@ mod tests {
             max_compute_invocations_per_workgroup: 64,
             ..wgpu::Limits::default()
         };
-        let list = candidates(&small, Some(32), Dtype::F32, GemmShape::square(512));
+        let list = candidates(&small, Some(32), None, Dtype::F32, GemmShape::square(512));
         assert!(!list.is_empty());
         for kernel in &list {
             assert!(kernel.config.wg_x * kernel.config.wg_y <= 64, "{kernel:?}");

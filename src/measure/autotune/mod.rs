@@ -56,6 +56,7 @@ pub fn tuned_kernel(
     progress: &dyn Fn(String),
 ) -> Result<(GemmKernel, TuneRecord)> {
     let key = CacheKey::new(&runner.ctx.description, dtype, class);
+    let notes = space_notes(runner, dtype);
     let record = |kernel: &GemmKernel, source: TuneSource, gflops: Option<f64>| TuneRecord {
         dtype,
         class,
@@ -65,9 +66,13 @@ pub fn tuned_kernel(
         candidates_tried: 0,
         candidates_failed: 0,
         seconds: 0.0,
+        notes: notes.clone(),
     };
+    // A cached kernel whose family needs a feature this device was opened without (an
+    // experimental one, say) is searched anew rather than refused.
     if plan.read_cache
         && let Some(hit) = cache.get(&key)
+        && runner.ctx.has(hit.kernel.family.required_features())
     {
         return Ok((
             hit.kernel,
@@ -86,6 +91,7 @@ pub fn tuned_kernel(
     }
     let (winner, mut tuned) = search(runner, plan, dtype, class, progress)?;
     tuned.kernel = winner.describe();
+    tuned.notes = notes;
     if let Some(gflops) = tuned.gflops {
         cache.put(CacheEntry {
             key,
@@ -95,6 +101,11 @@ pub fn tuned_kernel(
         })?;
     }
     Ok((winner, tuned))
+}
+
+/// What this adapter's search space leaves out in `dtype`, and why, one line each.
+fn space_notes(runner: GemmRunner<'_>, dtype: Dtype) -> Vec<String> {
+    runner.ctx.coop.note_for(dtype).into_iter().collect()
 }
 
 fn search(
@@ -107,7 +118,13 @@ fn search(
     let start = Instant::now();
     let shape = class.representative();
     let ctx = runner.ctx;
-    let list = candidates::candidates(&ctx.limits, ctx.fixed_subgroup_size(), dtype, shape);
+    let list = candidates::candidates(
+        &ctx.limits,
+        ctx.fixed_subgroup_size(),
+        ctx.coop.offer(),
+        dtype,
+        shape,
+    );
     let mut timed: Vec<(f64, PreparedGemm)> = Vec::new();
     let mut failed = 0;
     let mut tried = 0;
@@ -161,6 +178,7 @@ fn search(
         candidates_tried: tried,
         candidates_failed: failed,
         seconds: start.elapsed().as_secs_f64(),
+        notes: Vec::new(),
     };
     Ok((winner, record))
 }
