@@ -50,7 +50,7 @@ fn tiles(c: &mut Criterion) {
         let class = ShapeClass::of(shape);
         let (tuned, _) =
             tuned_kernel(runner, &mut cache, &plan, Dtype::F32, class, &|_| {}).expect("tune");
-        let designs = candidates(&ctx.limits, None, Dtype::F32, shape)
+        let designs = candidates(&ctx.limits, None, None, Dtype::F32, shape)
             .into_iter()
             .filter(|k| k.family == KernelFamily::Tiled)
             .filter(|k| !k.config.options.is_plain() || k.config.tile_m() == 128);

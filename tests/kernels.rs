@@ -305,7 +305,7 @@ fn gpu_class_tiled_designs_match_the_reference() {
         n: 64,
         k: 16384,
     };
-    let designs: Vec<GemmKernel> = candidates(&ctx.limits, None, Dtype::F32, deep)
+    let designs: Vec<GemmKernel> = candidates(&ctx.limits, None, None, Dtype::F32, deep)
         .into_iter()
         .filter(|k| k.family == KernelFamily::Tiled && !k.config.options.is_plain())
         .collect();

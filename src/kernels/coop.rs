@@ -6,7 +6,7 @@
 //! Pure: the adapter's answers come in as values, so made-up property lists test it.
 
 use super::dtype::Dtype;
-use super::gemm::{GemmKernel, KernelFamily, TileConfig};
+use super::gemm::{GemmKernel, KernelFamily, TileConfig, TiledOptions};
 
 /// What every note about the family starts with.
 pub const NOTE_PREFIX: &str = "cooperative matrices: ";
@@ -233,6 +233,7 @@ pub fn kernel(
             block_m: fragments_m,
             block_n4: fragments_n,
             tile_k: side,
+            options: TiledOptions::PLAIN,
         },
     }
 }

@@ -656,7 +656,7 @@ impl GemmKernel {
             _ => GemmShape {
                 m: round_up(shape.m, self.tile_m()),
                 n: round_up(shape.n, self.tile_n()),
-                k: round_up(shape.k, c.k_step()),
+                k: round_up(shape.k, self.config.k_step()),
             },
         }
     }
