@@ -135,7 +135,8 @@ fn check_coop_left_out(ctx: &GpuContext) {
                 k: 1024,
             },
         ] {
-            let list = candidates(&ctx.limits, ctx.fixed_subgroup_size(), None, dtype, shape);
+            let subgroup = ctx.fixed_subgroup_size();
+            let list = candidates(&ctx.limits, subgroup, ctx.coop.offer(), dtype, shape);
             assert!(!list.is_empty());
             assert!(list.iter().all(|k| k.family != KernelFamily::CoopMatrix));
         }
