@@ -1,7 +1,8 @@
 //! One GEMM benchmark: upload padded inputs, take the variant's pipeline (compiled once
 //! per session, see `pipeline`), run once and verify against the CPU reference, then
 //! (only if verified) warm up and time it. A result that fails verification carries no
-//! throughput.
+//! throughput. A kernel that splits K dispatches twice per multiply (the partial sums,
+//! then the pass adding them into C), and both are in every run and every timing.
 
 use super::matrices::GemmInputs;
 use std::sync::Arc;

@@ -5,7 +5,8 @@
 //! A GEMM pipeline depends on its variant only (kernel family, tile geometry, element
 //! type): the shape reaches the shader through the `dims` uniform and the workgroup count
 //! through the dispatch. So a sweep of sizes, and the autotuner measuring a candidate at
-//! several shapes, compile each variant once.
+//! several shapes, compile each variant once. Split K's second pass is one more pipeline
+//! per element type, shared by every split.
 
 use std::collections::HashMap;
 use std::hash::Hash;
