@@ -10,7 +10,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{bench_verified, open_context};
+use common::{bench_verified, open_context, probe_plan};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use fleetbench::gpu::timing::Timer;
 use fleetbench::kernels::probes::ProbeSpace;
@@ -18,9 +18,8 @@ use fleetbench::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily, TileConfig
 use fleetbench::measure::autotune::cache::TuneCache;
 use fleetbench::measure::autotune::{ShapeClass, TunePlan, tuned_kernel};
 use fleetbench::measure::gemm::GemmRunner;
-use fleetbench::measure::peaks::{self, PreparedProbe, ProbePlan};
+use fleetbench::measure::peaks::{self, PreparedProbe};
 use fleetbench::measure::pipeline::PipelineCache;
-use fleetbench::measure::sampling::SamplingPlan;
 
 /// Register blocks (rows, vec4 columns) of the subgroup family, per step of four K: (8, 1)
 /// 32 vec4 FMAs, 8 A broadcasts, 4 B fetches; (16, 1) twice the FMAs per fetch; (8, 2)
@@ -38,18 +37,7 @@ fn limits(c: &mut Criterion) {
         timer: &timer,
         pipelines: &pipelines,
     };
-    let plan = ProbePlan {
-        sampling: SamplingPlan {
-            warmup: 1,
-            samples: 3,
-            min_sample_seconds: 0.05,
-            max_repeats: 1000,
-        },
-        max_invocations: 1 << 22,
-        max_copy_bytes: 128 << 20,
-        target_dispatch_seconds: 0.02,
-        space: ProbeSpace::Full,
-    };
+    let plan = probe_plan();
     let fma = peaks::fma_peak(&ctx, &timer, &plan, Dtype::F32, ProbeSpace::Full).expect("fma");
     eprintln!("searched f32 FMA probe: {}", fma.record.configuration);
     let probe = PreparedProbe::fma(&ctx, &timer, &plan, &fma.best, 4096).expect("fma probe");

@@ -6,16 +6,17 @@
 //! "Gelem/s" reads as GFLOP/s or GB/s. GPU time comes from the same timer `run` uses.
 //! `cargo bench --bench probes -- --warm-up-time 1 --measurement-time 3`.
 
+mod common;
+
 use std::time::Duration;
 
+use common::{open_context, probe_plan};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use fleetbench::gpu::adapter::{self, AdapterSelector};
 use fleetbench::gpu::timing::Timer;
 use fleetbench::gpu::{GpuContext, buffers};
 use fleetbench::kernels::Dtype;
 use fleetbench::kernels::probes::{FmaVariant, ProbeSpace, Traffic};
-use fleetbench::measure::peaks::{self, PreparedProbe, ProbePlan};
-use fleetbench::measure::sampling::SamplingPlan;
+use fleetbench::measure::peaks::{self, PreparedProbe};
 
 /// The reference copy: one vec4 per load and store, four per invocation, contiguous.
 const REFERENCE_COPY: &str = r#"
@@ -30,17 +31,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     dst[base + 3u] = src[base + 3u];
 }
 "#;
-
-fn open_context() -> Option<GpuContext> {
-    let backends = adapter::backends_to_search(None).ok()?;
-    match adapter::select(adapter::discover(backends), &AdapterSelector::Best) {
-        Ok(found) => GpuContext::open(found).ok(),
-        Err(error) => {
-            eprintln!("probes bench skipped: {error}");
-            None
-        }
-    }
-}
 
 /// Times `iters` dispatches of `probe` in one pass, on the GPU clock where available.
 fn bench(
@@ -68,18 +58,7 @@ fn bench(
 fn probes(c: &mut Criterion) {
     let Some(ctx) = open_context() else { return };
     let timer = Timer::new(&ctx, true);
-    let plan = ProbePlan {
-        sampling: SamplingPlan {
-            warmup: 1,
-            samples: 3,
-            min_sample_seconds: 0.05,
-            max_repeats: 1000,
-        },
-        max_invocations: 1 << 22,
-        max_copy_bytes: 128 << 20,
-        target_dispatch_seconds: 0.02,
-        space: ProbeSpace::Full,
-    };
+    let plan = probe_plan();
 
     let searched =
         peaks::fma_peak(&ctx, &timer, &plan, Dtype::F32, ProbeSpace::Full).expect("fma search");

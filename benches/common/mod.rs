@@ -1,6 +1,8 @@
 //! What the GEMM benches share: the adapter they run on, and benching a verified GEMM by
 //! device time (the timer `run` uses, through `iter_custom`, so criterion's statistics
-//! see device time, not submission overhead).
+//! see device time, not submission overhead), and the probe plan the probe benches use.
+// Each bench compiles this module on its own and uses part of it.
+#![allow(dead_code)]
 
 use std::time::Duration;
 
@@ -8,8 +10,11 @@ use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Throughput};
 use fleetbench::gpu::GpuContext;
 use fleetbench::gpu::adapter::{self, AdapterSelector};
+use fleetbench::kernels::probes::ProbeSpace;
 use fleetbench::kernels::{Dtype, GemmKernel, GemmShape};
 use fleetbench::measure::gemm::GemmRunner;
+use fleetbench::measure::peaks::ProbePlan;
+use fleetbench::measure::sampling::SamplingPlan;
 
 /// The best adapter, or None (with a note) where there is none, unless
 /// `FLEETBENCH_REQUIRE_ADAPTER=1` demands one.
@@ -21,9 +26,26 @@ pub fn open_context() -> Option<GpuContext> {
             if std::env::var("FLEETBENCH_REQUIRE_ADAPTER").is_ok_and(|v| v == "1") {
                 panic!("FLEETBENCH_REQUIRE_ADAPTER=1 but no adapter: {error}");
             }
-            eprintln!("gemm bench skipped: {error}");
+            eprintln!("bench skipped: {error}");
             None
         }
+    }
+}
+
+/// The probes as `run` searches them by default (full space, 128 MiB buffers), with
+/// fewer samples.
+pub fn probe_plan() -> ProbePlan {
+    ProbePlan {
+        sampling: SamplingPlan {
+            warmup: 1,
+            samples: 3,
+            min_sample_seconds: 0.05,
+            max_repeats: 1000,
+        },
+        max_invocations: 1 << 22,
+        max_copy_bytes: 128 << 20,
+        target_dispatch_seconds: 0.02,
+        space: ProbeSpace::Full,
     }
 }
 
