@@ -34,8 +34,22 @@ pub enum LimitError {
     #[error("{family}: {problem}")]
     Geometry {
         family: &'static str,
-        problem: String,
+        #[source]
+        problem: GeometryError,
     },
+}
+
+/// A geometry no adapter can run, whatever its origin (a tuning cache may hold anything).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GeometryError {
+    #[error("geometry {0:?} needs every size and split_k at least 1 and tile_k a multiple of 4")]
+    ZeroOrUnaligned(TileConfig),
+    #[error("geometry {0:?} is too large to compute with")]
+    TooLarge(TileConfig),
+    #[error("cooperative fragments are {sides:?} on a side, not {0}", sides = coop::SIDES)]
+    FragmentSide(u32),
+    #[error("double buffering, padding and split-K are options of the tiled family only")]
+    OptionsOutsideTiled,
 }
 
 /// Invocations per workgroup of split-K's second pass (the shader's default `WG`).
@@ -288,7 +302,7 @@ impl TileConfig {
     /// What any geometry must satisfy before arithmetic on it, whatever its origin (a
     /// tuning cache may hold anything): every size at least 1, the K step a multiple of 4,
     /// and the tile, workgroup and workgroup-memory products within u32.
-    pub fn check(&self) -> std::result::Result<(), String> {
+    pub fn check(&self) -> Result<(), GeometryError> {
         let sizes = [
             self.wg_x,
             self.wg_y,
@@ -297,9 +311,7 @@ impl TileConfig {
             self.tile_k,
         ];
         if sizes.contains(&0) || !self.tile_k.is_multiple_of(4) || self.options.split_k == 0 {
-            return Err(format!(
-                "geometry {self:?} needs every size and split_k at least 1 and tile_k a multiple of 4"
-            ));
+            return Err(GeometryError::ZeroOrUnaligned(*self));
         }
         let tile_m = self.wg_y.checked_mul(self.block_m);
         let tile_n = self
@@ -319,7 +331,7 @@ impl TileConfig {
         let k_step = self.tile_k.checked_mul(self.options.split_k);
         match (self.wg_x.checked_mul(self.wg_y), storage, k_step) {
             (Some(_), Some(_), Some(_)) => Ok(()),
-            _ => Err(format!("geometry {self:?} is too large to compute with")),
+            _ => Err(GeometryError::TooLarge(*self)),
         }
     }
 
@@ -624,18 +636,14 @@ impl GemmKernel {
     /// What the geometry must satisfy before any arithmetic on it, whatever its origin (a
     /// tuning cache may hold anything): `TileConfig::check`, and for the cooperative
     /// family a fragment side naga has types for and tile sides within u32.
-    pub fn check_geometry(&self) -> std::result::Result<(), String> {
+    pub fn check_geometry(&self) -> Result<(), GeometryError> {
         let c = &self.config;
         c.check()?;
         if self.family != KernelFamily::CoopMatrix {
             return Ok(());
         }
         if !coop::SIDES.contains(&c.tile_k) {
-            return Err(format!(
-                "cooperative fragments are {:?} on a side, not {}",
-                coop::SIDES,
-                c.tile_k
-            ));
+            return Err(GeometryError::FragmentSide(c.tile_k));
         }
         let side = |fragments: u32| {
             c.wg_y
@@ -644,7 +652,7 @@ impl GemmKernel {
         };
         match (side(c.block_m), side(c.block_n4)) {
             (Some(_), Some(_)) => Ok(()),
-            _ => Err(format!("geometry {c:?} is too large to compute with")),
+            _ => Err(GeometryError::TooLarge(*c)),
         }
     }
 
@@ -718,9 +726,7 @@ impl GemmKernel {
         if self.family != KernelFamily::Tiled && !c.options.is_plain() {
             return Err(LimitError::Geometry {
                 family,
-                problem:
-                    "double buffering, padding and split-K are options of the tiled family only"
-                        .into(),
+                problem: GeometryError::OptionsOutsideTiled,
             });
         }
         if let Some(side) = self.side_past_u32_when_padded(shape) {

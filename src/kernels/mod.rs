@@ -13,5 +13,6 @@ pub mod workload;
 
 pub use dtype::Dtype;
 pub use gemm::{
-    GemmKernel, GemmShape, KernelFamily, KernelId, SPLIT_K_REDUCE_WG, TileConfig, TiledOptions,
+    GemmKernel, GemmShape, GeometryError, KernelFamily, KernelId, SPLIT_K_REDUCE_WG, TileConfig,
+    TiledOptions,
 };

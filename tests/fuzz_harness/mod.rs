@@ -106,7 +106,7 @@ pub fn tune_cache(data: &[u8]) {
     };
     let entries = match parse_entries(text) {
         Ok(entries) => entries,
-        Err(message) => return assert_one_line(&message),
+        Err(error) => return assert_one_line(&error.to_string()),
     };
     assert_finite(&entries);
     let limits = wgpu::Limits::default();

@@ -17,7 +17,7 @@ use fs4::fs_std::FileExt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::kernels::{Dtype, GemmKernel};
+use crate::kernels::{Dtype, GemmKernel, GeometryError};
 use crate::results::{AdapterDescription, Backend, ShapeClass};
 use crate::text::printable;
 
@@ -170,26 +170,37 @@ fn lock(cache: &Path) -> Result<File> {
     Ok(file)
 }
 
-fn read_entries(path: &Path) -> std::result::Result<Vec<CacheEntry>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    parse_entries(&text)
+/// Why a tuning cache file cannot be used (it is then ignored with a warning).
+#[derive(Debug, thiserror::Error)]
+pub enum CacheFileError {
+    #[error("{0}")]
+    Read(#[from] std::io::Error),
+    /// The JSON error may quote a string of the file: its control characters stay escaped.
+    #[error("not a tuning cache: {}", printable(&.parse.to_string()))]
+    NotACache { parse: serde_json::Error },
+    #[error("cache schema {0} is not {CACHE_SCHEMA}")]
+    Schema(u32),
+    #[error(transparent)]
+    Geometry(#[from] GeometryError),
+    #[error("an entry has {0} GFLOP/s")]
+    Rate(f64),
+}
+
+fn read_entries(path: &Path) -> std::result::Result<Vec<CacheEntry>, CacheFileError> {
+    parse_entries(&std::fs::read_to_string(path)?)
 }
 
 /// The entries of a tuning cache file's text, or why it cannot be used.
-pub fn parse_entries(text: &str) -> std::result::Result<Vec<CacheEntry>, String> {
-    // The JSON error may quote a string of the file: keep its control characters escaped.
-    let file: CacheFile = serde_json::from_str(text)
-        .map_err(|e| format!("not a tuning cache: {}", printable(&e.to_string())))?;
+pub fn parse_entries(text: &str) -> std::result::Result<Vec<CacheEntry>, CacheFileError> {
+    let file: CacheFile =
+        serde_json::from_str(text).map_err(|parse| CacheFileError::NotACache { parse })?;
     if file.schema != CACHE_SCHEMA {
-        return Err(format!(
-            "cache schema {} is not {CACHE_SCHEMA}",
-            file.schema
-        ));
+        return Err(CacheFileError::Schema(file.schema));
     }
     for entry in &file.entries {
         entry.kernel.check_geometry()?;
         if !(entry.gflops.is_finite() && entry.gflops > 0.0) {
-            return Err(format!("an entry has {} GFLOP/s", entry.gflops));
+            return Err(CacheFileError::Rate(entry.gflops));
         }
     }
     Ok(file.entries)
@@ -268,7 +279,7 @@ mod tests {
             "/fuzz/regressions/tune_cache/zero-workgroup-divides-by-zero.json"
         ))
         .unwrap();
-        let reason = parse_entries(&text).unwrap_err();
+        let reason = parse_entries(&text).unwrap_err().to_string();
         assert!(reason.contains("at least 1"), "{reason}");
     }
 
@@ -276,7 +287,7 @@ mod tests {
     #[test]
     fn a_control_character_quoted_from_the_file_stays_escaped() {
         let text = r#"{"schema": 1, "entries": [{"kernel": {"family": "a\rb"}}]}"#;
-        let reason = parse_entries(text).unwrap_err();
+        let reason = parse_entries(text).unwrap_err().to_string();
         assert!(!reason.contains(['\n', '\r']), "{reason:?}");
         assert!(reason.contains("a\\rb"), "{reason}");
     }
