@@ -18,6 +18,7 @@ use fleetbench::measure::autotune::candidates::candidates;
 use fleetbench::measure::autotune::{ShapeClass, TunePlan, tuned_kernel};
 use fleetbench::measure::gemm::{GemmRunner, PreparedGemm};
 use fleetbench::measure::pipeline::PipelineCache;
+use fleetbench::measure::verify::Verification;
 
 const ODD_SHAPES: [GemmShape; 6] = [
     GemmShape { m: 1, n: 1, k: 1 },
@@ -44,6 +45,28 @@ const ODD_SHAPES: [GemmShape; 6] = [
     },
 ];
 
+/// Runs `kernel` once at `shape` through `runner` and checks it against the CPU reference,
+/// failing with the kernel, shape and error when it does not match.
+fn verified(
+    runner: GemmRunner<'_>,
+    kernel: GemmKernel,
+    dtype: Dtype,
+    shape: GemmShape,
+) -> Verification {
+    let (_, outcome) = runner
+        .prepare_and_verify(kernel, dtype, shape)
+        .expect("prepare and run");
+    assert!(
+        outcome.verified,
+        "{} {dtype} {}: error {} > bound {}",
+        kernel.describe(),
+        shape.label(),
+        outcome.max_error,
+        outcome.error_bound
+    );
+    outcome
+}
+
 #[test]
 fn every_kernel_and_dtype_matches_the_reference_on_odd_shapes() {
     let Some(ctx) = common::context_or_skip("kernels") else {
@@ -56,6 +79,11 @@ fn every_kernel_and_dtype_matches_the_reference_on_odd_shapes() {
         .collect();
     assert!(dtypes.contains(&Dtype::F32));
     let pipelines = PipelineCache::default();
+    let runner = GemmRunner {
+        ctx: &ctx,
+        timer: &timer,
+        pipelines: &pipelines,
+    };
     let mut checked = 0;
     let mut families = 0;
     for id in KernelFamily::ALL {
@@ -66,17 +94,7 @@ fn every_kernel_and_dtype_matches_the_reference_on_odd_shapes() {
         families += 1;
         for &dtype in dtypes.iter().filter(|d| id.supports(**d)) {
             for shape in ODD_SHAPES {
-                let prepared =
-                    PreparedGemm::new(&ctx, &pipelines, kernel, dtype, shape).expect("prepare");
-                let outcome = prepared.run_and_verify(&ctx, &timer).expect("run");
-                assert!(
-                    outcome.verified,
-                    "{} {dtype} {}: error {} > bound {}",
-                    id.as_str(),
-                    shape.label(),
-                    outcome.max_error,
-                    outcome.error_bound
-                );
+                let outcome = verified(runner, kernel, dtype, shape);
                 assert_eq!(
                     outcome.checked as u32,
                     shape.m * shape.n,
@@ -163,6 +181,11 @@ fn check_coop_left_out(ctx: &GpuContext) {
 fn verify_offered_coop_kernels(ctx: &GpuContext, offer: &CoopOffer) {
     let timer = Timer::new(ctx, true);
     let pipelines = PipelineCache::default();
+    let runner = GemmRunner {
+        ctx,
+        timer: &timer,
+        pipelines: &pipelines,
+    };
     let mut checked = 0;
     for dtype in Dtype::ALL
         .into_iter()
@@ -172,17 +195,7 @@ fn verify_offered_coop_kernels(ctx: &GpuContext, offer: &CoopOffer) {
         // in the list.
         for kernel in offer.kernels(dtype).into_iter().take(4) {
             for shape in ODD_SHAPES {
-                let outcome = PreparedGemm::new(ctx, &pipelines, kernel, dtype, shape)
-                    .and_then(|p| p.run_and_verify(ctx, &timer))
-                    .expect("run");
-                assert!(
-                    outcome.verified,
-                    "{} {dtype} {}: error {} > bound {}",
-                    kernel.describe(),
-                    shape.label(),
-                    outcome.max_error,
-                    outcome.error_bound
-                );
+                verified(runner, kernel, dtype, shape);
                 checked += 1;
             }
         }
@@ -333,20 +346,15 @@ fn gpu_class_tiled_designs_match_the_reference() {
         .filter(|d| ctx.features.contains(d.required_feature()))
         .collect();
     let pipelines = PipelineCache::default();
+    let runner = GemmRunner {
+        ctx: &ctx,
+        timer: &timer,
+        pipelines: &pipelines,
+    };
     for &dtype in &floats {
         for kernel in &designs {
             for shape in shapes {
-                let outcome = PreparedGemm::new(&ctx, &pipelines, *kernel, dtype, shape)
-                    .and_then(|p| p.run_and_verify(&ctx, &timer))
-                    .expect("run");
-                assert!(
-                    outcome.verified,
-                    "{} {dtype} {}: error {} > bound {}",
-                    kernel.describe(),
-                    shape.label(),
-                    outcome.max_error,
-                    outcome.error_bound
-                );
+                let outcome = verified(runner, *kernel, dtype, shape);
                 assert_eq!(outcome.checked as u32, shape.m * shape.n);
             }
         }
