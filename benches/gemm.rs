@@ -10,22 +10,14 @@
 
 mod common;
 
-use common::{bench_verified, open_context};
+use common::{Rig, bench_verified};
 use criterion::{Criterion, criterion_group, criterion_main};
-use fleetbench::gpu::timing::Timer;
 use fleetbench::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily};
-use fleetbench::measure::gemm::GemmRunner;
-use fleetbench::measure::pipeline::PipelineCache;
 
 fn gemm(c: &mut Criterion) {
-    let Some(ctx) = open_context() else { return };
-    let timer = Timer::new(&ctx, true);
-    let pipelines = PipelineCache::default();
-    let runner = GemmRunner {
-        ctx: &ctx,
-        timer: &timer,
-        pipelines: &pipelines,
-    };
+    let Some(rig) = Rig::open() else { return };
+    let ctx = &rig.ctx;
+    let runner = rig.runner();
     let mut group = c.benchmark_group("gemm");
     group.sample_size(10);
     let has_f16 = ctx.has(wgpu::Features::SHADER_F16);

@@ -10,16 +10,13 @@ mod common;
 
 use std::time::Duration;
 
-use common::{bench_verified, open_context, probe_plan};
+use common::{Rig, bench_verified, probe_plan};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use fleetbench::gpu::timing::Timer;
 use fleetbench::kernels::probes::ProbeSpace;
 use fleetbench::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily, TileConfig};
 use fleetbench::measure::autotune::cache::TuneCache;
 use fleetbench::measure::autotune::{ShapeClass, TunePlan, tuned_kernel};
-use fleetbench::measure::gemm::GemmRunner;
 use fleetbench::measure::peaks::{self, PreparedProbe};
-use fleetbench::measure::pipeline::PipelineCache;
 
 /// Register blocks (rows, vec4 columns) of the subgroup family, per step of four K: (8, 1)
 /// 32 vec4 FMAs, 8 A broadcasts, 4 B fetches; (16, 1) twice the FMAs per fetch; (8, 2)
@@ -29,18 +26,13 @@ const SUBGROUP_BLOCKS: [(u32, u32); 4] = [(8, 1), (16, 1), (8, 2), (16, 2)];
 
 /// The FMA probe beside the tuned f32 GEMM at 1024³ and the one-factor variations.
 fn limits(c: &mut Criterion) {
-    let Some(ctx) = open_context() else { return };
-    let timer = Timer::new(&ctx, true);
-    let pipelines = PipelineCache::default();
-    let runner = GemmRunner {
-        ctx: &ctx,
-        timer: &timer,
-        pipelines: &pipelines,
-    };
+    let Some(rig) = Rig::open() else { return };
+    let (ctx, timer) = (&rig.ctx, &rig.timer);
+    let runner = rig.runner();
     let plan = probe_plan();
-    let fma = peaks::fma_peak(&ctx, &timer, &plan, Dtype::F32, ProbeSpace::Full).expect("fma");
+    let fma = peaks::fma_peak(ctx, timer, &plan, Dtype::F32, ProbeSpace::Full).expect("fma");
     eprintln!("searched f32 FMA probe: {}", fma.record.configuration);
-    let probe = PreparedProbe::fma(&ctx, &timer, &plan, &fma.best, 4096).expect("fma probe");
+    let probe = PreparedProbe::fma(ctx, timer, &plan, &fma.best, 4096).expect("fma probe");
     let mut cache = TuneCache::load(None, &mut |_| {});
     let tune = TunePlan {
         budget: Duration::from_secs(40),
@@ -63,7 +55,7 @@ fn limits(c: &mut Criterion) {
     group.bench_function("fma probe", |b| {
         b.iter_custom(|iters| {
             let sample = timer
-                .time_pass(&ctx, |pass| {
+                .time_pass(ctx, |pass| {
                     for _ in 0..iters {
                         probe.dispatch(pass);
                     }

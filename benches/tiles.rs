@@ -10,29 +10,21 @@ mod common;
 
 use std::time::Duration;
 
-use common::{bench_verified, open_context};
+use common::{Rig, bench_verified};
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
-use fleetbench::gpu::timing::Timer;
 use fleetbench::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily};
 use fleetbench::measure::autotune::cache::TuneCache;
 use fleetbench::measure::autotune::candidates::candidates;
 use fleetbench::measure::autotune::{ShapeClass, TunePlan, tuned_kernel};
-use fleetbench::measure::gemm::GemmRunner;
-use fleetbench::measure::pipeline::PipelineCache;
 
 /// The tiled family's GPU-class designs that fit the adapter (and the grid's plain
 /// 128-row tiles, for the larger tile alone), each beside the tiled
 /// default and the autotuner's choice for the shape's class, at 1024³ and 64x64x16384.
 /// One flat sample per iteration count: a design may take seconds on a software adapter.
 fn tiles(c: &mut Criterion) {
-    let Some(ctx) = open_context() else { return };
-    let timer = Timer::new(&ctx, true);
-    let pipelines = PipelineCache::default();
-    let runner = GemmRunner {
-        ctx: &ctx,
-        timer: &timer,
-        pipelines: &pipelines,
-    };
+    let Some(rig) = Rig::open() else { return };
+    let ctx = &rig.ctx;
+    let runner = rig.runner();
     let mut cache = TuneCache::load(None, &mut |_| {});
     let plan = TunePlan {
         budget: Duration::from_secs(8),
