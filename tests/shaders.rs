@@ -137,6 +137,19 @@ fn every_kernel_source_validates_in_every_dtype() {
     }
 }
 
+/// The shapes the autotuner's candidates are generated for: a square and a skinny one
+/// (few rows, as in decoding).
+fn square_and_skinny() -> [GemmShape; 2] {
+    [
+        GemmShape::square(1024),
+        GemmShape {
+            m: 16,
+            n: 4096,
+            k: 4096,
+        },
+    ]
+}
+
 /// Every kernel the autotuner can compile: each subgroup width an adapter may report, with
 /// generous and with default limits, square and skinny shapes, every dtype.
 #[test]
@@ -148,14 +161,7 @@ fn every_autotuner_candidate_validates() {
         max_compute_workgroup_size_y: 1024,
         ..wgpu::Limits::default()
     };
-    let shapes = [
-        GemmShape::square(1024),
-        GemmShape {
-            m: 16,
-            n: 4096,
-            k: 4096,
-        },
-    ];
+    let shapes = square_and_skinny();
     let mut seen = std::collections::HashSet::new();
     for limits in [wgpu::Limits::default(), generous] {
         for subgroup in [
@@ -235,14 +241,7 @@ fn every_coop_candidate_validates_and_translates_to_spirv_and_msl() {
         max_compute_workgroup_size_x: 1024,
         ..wgpu::Limits::default()
     };
-    let shapes = [
-        GemmShape::square(1024),
-        GemmShape {
-            m: 16,
-            n: 4096,
-            k: 4096,
-        },
-    ];
+    let shapes = square_and_skinny();
     let mut seen = std::collections::HashSet::new();
     let mut per_config = std::collections::HashMap::new();
     for limits in [wgpu::Limits::default(), generous] {
