@@ -10,8 +10,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Rig, bench_verified, probe_plan};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use common::{Rig, bench_probe, bench_verified, probe_plan};
+use criterion::{Criterion, criterion_group, criterion_main};
 use fleetbench::kernels::probes::ProbeSpace;
 use fleetbench::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily, TileConfig};
 use fleetbench::measure::autotune::cache::TuneCache;
@@ -51,19 +51,7 @@ fn limits(c: &mut Criterion) {
     let shape = GemmShape::square(1024);
     let mut group = c.benchmark_group("limits");
     group.sample_size(10);
-    group.throughput(Throughput::Elements(probe.work as u64));
-    group.bench_function("fma probe", |b| {
-        b.iter_custom(|iters| {
-            let sample = timer
-                .time_pass(ctx, |pass| {
-                    for _ in 0..iters {
-                        probe.dispatch(pass);
-                    }
-                })
-                .expect("timed pass");
-            Duration::from_secs_f64(sample.seconds)
-        })
-    });
+    bench_probe(&mut group, "fma probe", ctx, timer, &probe);
     let name = format!("tuned ({})", tuned.describe());
     bench_verified(&mut group, runner, &name, tuned, Dtype::F32, shape);
     let Some(lanes) = ctx.fixed_subgroup_size() else {

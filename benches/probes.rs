@@ -8,12 +8,10 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{open_context, probe_plan};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use common::{bench_probe, open_context, probe_plan};
+use criterion::{Criterion, criterion_group, criterion_main};
+use fleetbench::gpu::buffers;
 use fleetbench::gpu::timing::Timer;
-use fleetbench::gpu::{GpuContext, buffers};
 use fleetbench::kernels::Dtype;
 use fleetbench::kernels::probes::{FmaVariant, ProbeSpace, Traffic};
 use fleetbench::measure::peaks::{self, PreparedProbe};
@@ -31,29 +29,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     dst[base + 3u] = src[base + 3u];
 }
 "#;
-
-/// Times `iters` dispatches of `probe` in one pass, on the GPU clock where available.
-fn bench(
-    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    name: &str,
-    ctx: &GpuContext,
-    timer: &Timer,
-    probe: &PreparedProbe,
-) {
-    group.throughput(Throughput::Elements(probe.work as u64));
-    group.bench_function(name, |b| {
-        b.iter_custom(|iters| {
-            let sample = timer
-                .time_pass(ctx, |pass| {
-                    for _ in 0..iters {
-                        probe.dispatch(pass);
-                    }
-                })
-                .expect("timed pass");
-            Duration::from_secs_f64(sample.seconds)
-        })
-    });
-}
 
 fn probes(c: &mut Criterion) {
     let Some(ctx) = open_context() else { return };
@@ -76,8 +51,8 @@ fn probes(c: &mut Criterion) {
     let former = PreparedProbe::fma(&ctx, &timer, &plan, &former, invocations).expect("former fma");
     let mut group = c.benchmark_group("fma_f32");
     group.sample_size(10);
-    bench(&mut group, "searched", &ctx, &timer, &tuned);
-    bench(&mut group, "former 16 x vec4", &ctx, &timer, &former);
+    bench_probe(&mut group, "searched", &ctx, &timer, &tuned);
+    bench_probe(&mut group, "former 16 x vec4", &ctx, &timer, &former);
     group.finish();
 
     let copy = peaks::bandwidth(&ctx, &timer, &plan, Traffic::Copy).expect("copy search");
@@ -100,8 +75,8 @@ fn probes(c: &mut Criterion) {
     .expect("reference copy");
     let mut group = c.benchmark_group("copy");
     group.sample_size(10);
-    bench(&mut group, "searched", &ctx, &timer, &tuned);
-    bench(&mut group, "reference vec4 x4", &ctx, &timer, &reference);
+    bench_probe(&mut group, "searched", &ctx, &timer, &tuned);
+    bench_probe(&mut group, "reference vec4 x4", &ctx, &timer, &reference);
     group.finish();
 }
 

@@ -14,7 +14,7 @@ use fleetbench::gpu::timing::Timer;
 use fleetbench::kernels::probes::ProbeSpace;
 use fleetbench::kernels::{Dtype, GemmKernel, GemmShape};
 use fleetbench::measure::gemm::GemmRunner;
-use fleetbench::measure::peaks::ProbePlan;
+use fleetbench::measure::peaks::{PreparedProbe, ProbePlan};
 use fleetbench::measure::pipeline::PipelineCache;
 use fleetbench::measure::sampling::SamplingPlan;
 
@@ -93,18 +93,50 @@ pub fn bench_verified(
         .prepare_and_verify(kernel, dtype, shape)
         .expect("prepare and run");
     assert!(verification.verified, "{name}: verification failed");
-    group.throughput(Throughput::Elements(shape.flops() as u64));
+    bench_dispatches(
+        group,
+        name,
+        shape.flops(),
+        runner.ctx,
+        runner.timer,
+        |pass| prepared.dispatch(pass),
+    );
+}
+
+/// Benches `dispatch` (doing `work` FLOPs, operations or bytes) under `name`: `iters`
+/// dispatches in one pass, timed by the device timer.
+pub fn bench_dispatches(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    work: f64,
+    ctx: &GpuContext,
+    timer: &Timer,
+    dispatch: impl Fn(&mut wgpu::ComputePass<'_>),
+) {
+    group.throughput(Throughput::Elements(work as u64));
     group.bench_function(name, |b| {
         b.iter_custom(|iters| {
-            let sample = runner
-                .timer
-                .time_pass(runner.ctx, |pass| {
+            let sample = timer
+                .time_pass(ctx, |pass| {
                     for _ in 0..iters {
-                        prepared.dispatch(pass);
+                        dispatch(pass);
                     }
                 })
                 .expect("timed pass");
             Duration::from_secs_f64(sample.seconds)
         })
+    });
+}
+
+/// Benches one probe dispatch under `name` by device time.
+pub fn bench_probe(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    ctx: &GpuContext,
+    timer: &Timer,
+    probe: &PreparedProbe,
+) {
+    bench_dispatches(group, name, probe.work, ctx, timer, |pass| {
+        probe.dispatch(pass)
     });
 }
