@@ -2,21 +2,24 @@
 //! item 6), all in one process: the searched f32 FMA probe beside the autotuner's choice
 //! at 1024³, and beside the subgroup family's register block varied one factor at a time
 //! (FMAs per A broadcast, per B texel fetch, accumulators), and the texture family at the
-//! same block (A fetched by every lane instead of broadcast). Criterion's "Gelem/s" reads
-//! as GFLOP/s.
+//! same block (A fetched by every lane instead of broadcast). On a CPU adapter (lavapipe)
+//! the host CPU's native multiply-add rates, fused and apart, run in the same process:
+//! the ceiling behind the probe. Criterion's "Gelem/s" reads as GFLOP/s.
 //! `cargo bench --bench limits -- --warm-up-time 1 --measurement-time 4`.
 
 mod common;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use common::{Rig, bench_probe, bench_verified, probe_plan};
-use criterion::{Criterion, criterion_group, criterion_main};
+use common::{Rig, bench_probe, bench_verified, host_cpu, probe_plan};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use fleetbench::kernels::probes::ProbeSpace;
 use fleetbench::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily, TileConfig};
 use fleetbench::measure::autotune::cache::TuneCache;
 use fleetbench::measure::autotune::{ShapeClass, TunePlan, tuned_kernel};
 use fleetbench::measure::peaks::{self, PreparedProbe};
+use fleetbench::results::DeviceType;
 
 /// Register blocks (rows, vec4 columns) of the subgroup family, per step of four K: (8, 1)
 /// 32 vec4 FMAs, 8 A broadcasts, 4 B fetches; (16, 1) twice the FMAs per fetch; (8, 2)
@@ -52,6 +55,9 @@ fn limits(c: &mut Criterion) {
     let mut group = c.benchmark_group("limits");
     group.sample_size(10);
     bench_probe(&mut group, "fma probe", ctx, timer, &probe);
+    if rig.ctx.description.device_type == DeviceType::Cpu {
+        bench_host_cpu(&mut group);
+    }
     let name = format!("tuned ({})", tuned.describe());
     bench_verified(&mut group, runner, &name, tuned, Dtype::F32, shape);
     let Some(lanes) = ctx.fixed_subgroup_size() else {
@@ -95,6 +101,28 @@ fn limits(c: &mut Criterion) {
         shape,
     );
     group.finish();
+}
+
+/// The host CPU's native multiply-add rates (`host_cpu`), one thread per available core,
+/// by wall time.
+fn bench_host_cpu(group: &mut BenchmarkGroup<'_, WallTime>) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cases = host_cpu::cases();
+    if cases.is_empty() {
+        eprintln!("limits: host cpu rates not measured (they need x86-64 with AVX2 and FMA)");
+    }
+    for case in cases {
+        group.throughput(Throughput::Elements(case.flops(threads) as u64));
+        group.bench_function(case.name, |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    case.run(threads);
+                }
+                start.elapsed()
+            })
+        });
+    }
 }
 
 criterion_group!(benches, limits);

@@ -4,6 +4,8 @@
 // Each bench compiles this module on its own and uses part of it.
 #![allow(dead_code)]
 
+pub mod host_cpu;
+
 use std::time::Duration;
 
 use criterion::measurement::WallTime;

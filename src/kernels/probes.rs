@@ -239,12 +239,14 @@ pub fn fma_space(dtype: Dtype, space: ProbeSpace, max_workgroup: u32) -> Vec<Fma
     // widths and depths around them; Wide (after a GEMM beat the probe) much more. Deep
     // bodies (32-128 steps of each chain per loop iteration) amortise the loop: on
     // lavapipe 3 x vec4 chains ran at 1.2-1.3x the rate 32-128 deep that they ran 8 deep
-    // (BENCHMARKS.md, "Deeper probe bodies").
+    // (BENCHMARKS.md, "Deeper probe bodies"); 128 deep only for the chain count that fits
+    // there (a 256-deep body was slower).
     const FLOAT_QUICK: &[Grid] = &[(&[16], &[4], &[4], &[64]), (&[3], &[4], &[32], &[64])];
     const FLOAT_FULL: &[Grid] = &[
         (&[2, 4, 8, 16], &[2, 4], &[4, 8], &[64]),
         (&[4, 16], &[4], &[4], &[256]),
         (&[3, 6, 12], &[1, 2, 4], &[32, 64], &[64]),
+        (&[3], &[4], &[128], &[64]),
     ];
     const FLOAT_WIDE: &[Grid] = &[
         (
