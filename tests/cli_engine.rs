@@ -235,21 +235,56 @@ fn run_prints_a_table_and_markdown_and_csv() {
     assert!(row.contains(",f32,32,32,32,"), "{text}");
 }
 
+/// The GPU-class ids run and verify where the adapter offers what they need, and are
+/// refused (exit 2, one line naming the reason) where it does not.
+#[test]
+fn the_gpu_class_kernel_ids_run_or_are_refused_by_what_the_adapter_offers() {
+    if !common::cli_adapter_or_skip("gpu_class_ids") {
+        return;
+    }
+    let devices = common::json(&["devices", "--backend", "vulkan"]);
+    let adapter = &devices.as_array().expect("a list of adapters")[0];
+    let has = |feature: &str| {
+        adapter["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == feature)
+    };
+    let limits = &adapter["limits"];
+    let mut runnable = vec!["tiled-128"];
+    if has("subgroups") && limits["min_subgroup_size"] == limits["max_subgroup_size"] {
+        runnable.push("texture-subgroup");
+    }
+    let results = common::small_run_json(&runnable.join(","), "f32", "33");
+    let gemm = results["gemm"].as_array().unwrap();
+    for id in &runnable {
+        let record = gemm.iter().find(|g| g["kernel"] == *id).expect(id);
+        assert_eq!(record["verified"], true, "{record}");
+    }
+    if !has("cooperative-matrix") {
+        fails_with(
+            &[
+                "run",
+                "--backend",
+                "vulkan",
+                "--kernel",
+                "coop-matrix",
+                "--sizes",
+                "32",
+            ],
+            2,
+            "--kernel coop-matrix f32: cooperative matrices: not offered by this adapter",
+        );
+    }
+}
+
 #[test]
 fn int8_runs_the_dot4_kernel_with_exact_verification() {
     if !common::cli_adapter_or_skip("int8") {
         return;
     }
-    let output = common::small_run("dot4-i8", "i8", "37,64", 1)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let results: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let results = common::small_run_json("dot4-i8", "i8", "37,64");
     let gemm = results["gemm"].as_array().unwrap();
     assert_eq!(gemm.len(), 2, "only the int8 kernel runs i8: {gemm:?}");
     for g in gemm {

@@ -14,6 +14,7 @@ use std::time::Duration;
 use super::adapter::{AdapterDescription, DiscoveredAdapter};
 use crate::error::{Error, Result};
 use crate::kernels::coop::{self, AdapterCoop, CoopSupport};
+use crate::kernels::gemm::AdapterOffer;
 
 /// How long one wait for the GPU may take before the run is abandoned.
 const POLL_TIMEOUT: Duration = Duration::from_secs(600);
@@ -106,6 +107,15 @@ impl GpuContext {
         (self.has(wgpu::Features::SUBGROUP) && limits.min_subgroup_size == limits.max_subgroup_size)
             .then_some(limits.min_subgroup_size)
             .filter(|size| (4..=128).contains(size))
+    }
+
+    /// What the fixed kernels depend on here (`KernelId::fixed`).
+    pub fn offer(&self) -> AdapterOffer<'_> {
+        AdapterOffer {
+            limits: &self.limits,
+            subgroup: self.fixed_subgroup_size(),
+            coop: &self.coop,
+        }
     }
 
     /// Whether the device was opened with a feature.

@@ -37,6 +37,13 @@ pub enum LimitError {
         #[source]
         problem: GeometryError,
     },
+    /// A `--kernel` the adapter cannot run at all, whatever the shape.
+    #[error("--kernel {kernel} {dtype}: {why}")]
+    NotOffered {
+        kernel: KernelId,
+        dtype: Dtype,
+        why: String,
+    },
 }
 
 /// A geometry no adapter can run, whatever its origin (a tuning cache may hold anything).
@@ -184,6 +191,16 @@ pub enum KernelId {
     #[value(name = "dot4-i8")]
     #[serde(rename = "dot4-i8")]
     Dot4I8,
+    /// Storage textures with A shared across a subgroup (subgroupBroadcast), a 16x4 block;
+    /// needs subgroups of one fixed size.
+    TextureSubgroup,
+    /// GPU-class tiles: 128x128x8, double-buffered workgroup memory, an 8x8 block.
+    #[value(name = "tiled-128")]
+    #[serde(rename = "tiled-128")]
+    Tiled128,
+    /// Cooperative matrices (tensor cores, simdgroup matrices) where the adapter offers
+    /// them: its smallest offered fragment in the element type.
+    CoopMatrix,
 }
 
 impl std::fmt::Display for KernelId {
@@ -193,13 +210,16 @@ impl std::fmt::Display for KernelId {
 }
 
 impl KernelId {
-    pub const ALL: [KernelId; 6] = [
+    pub const ALL: [KernelId; 9] = [
         KernelId::Naive,
         KernelId::Tiled,
         KernelId::Tiled4x4,
         KernelId::Texture,
         KernelId::Tuned,
         KernelId::Dot4I8,
+        KernelId::TextureSubgroup,
+        KernelId::Tiled128,
+        KernelId::CoopMatrix,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -210,20 +230,63 @@ impl KernelId {
             KernelId::Texture => "texture",
             KernelId::Tuned => "tuned",
             KernelId::Dot4I8 => "dot4-i8",
+            KernelId::TextureSubgroup => "texture-subgroup",
+            KernelId::Tiled128 => "tiled-128",
+            KernelId::CoopMatrix => "coop-matrix",
         }
     }
 
-    /// The fixed kernel this id names; None for `tuned`, which the autotuner resolves.
-    pub fn fixed(self, limits: &wgpu::Limits) -> Option<GemmKernel> {
-        match self {
-            KernelId::Naive => Some(GemmKernel::naive(limits)),
-            KernelId::Tiled => Some(GemmKernel::tiled_default()),
-            KernelId::Tiled4x4 => Some(GemmKernel::tiled_4x4()),
-            KernelId::Texture => Some(GemmKernel::texture_default()),
-            KernelId::Tuned => None,
-            KernelId::Dot4I8 => Some(GemmKernel::dot4_default()),
-        }
+    /// The fixed kernel this id names in `dtype` on an adapter offering `offer`; None for
+    /// `tuned`, which the autotuner resolves. An id the adapter cannot run at all (no
+    /// fixed subgroup size, no cooperative matrices in `dtype`) is refused with the reason.
+    pub fn fixed(
+        self,
+        dtype: Dtype,
+        offer: &AdapterOffer<'_>,
+    ) -> Result<Option<GemmKernel>, LimitError> {
+        let not_offered = |why: String| LimitError::NotOffered {
+            kernel: self,
+            dtype,
+            why,
+        };
+        Ok(Some(match self {
+            KernelId::Naive => GemmKernel::naive(offer.limits),
+            KernelId::Tiled => GemmKernel::tiled_default(),
+            KernelId::Tiled4x4 => GemmKernel::tiled_4x4(),
+            KernelId::Texture => GemmKernel::texture_default(),
+            KernelId::Tuned => return Ok(None),
+            KernelId::Dot4I8 => GemmKernel::dot4_default(),
+            KernelId::Tiled128 => GemmKernel::tiled_128(),
+            KernelId::TextureSubgroup => match offer.subgroup {
+                Some(lanes) => GemmKernel::texture_subgroup_default(lanes),
+                None => {
+                    return Err(not_offered(
+                        "the adapter has no subgroups of one fixed size".into(),
+                    ));
+                }
+            },
+            KernelId::CoopMatrix => {
+                match offer.coop.offer().and_then(|o| o.default_kernel(dtype)) {
+                    Some(kernel) => kernel,
+                    None => {
+                        let why = offer.coop.note_for(dtype).unwrap_or_else(|| {
+                            "cooperative matrices have no integer variant".into()
+                        });
+                        return Err(not_offered(why));
+                    }
+                }
+            }
+        }))
     }
+}
+
+/// What an adapter offers that the fixed kernels depend on, besides its limits.
+#[derive(Debug, Clone, Copy)]
+pub struct AdapterOffer<'a> {
+    pub limits: &'a wgpu::Limits,
+    /// The subgroup size, where every subgroup has the same one.
+    pub subgroup: Option<u32>,
+    pub coop: &'a coop::CoopSupport,
 }
 
 /// The tunable geometry of a kernel. The naive kernel uses only the workgroup size.
@@ -405,6 +468,26 @@ impl GemmKernel {
                 block_n4: 1,
                 tile_k: 16,
                 options: TiledOptions::PLAIN,
+            },
+        }
+    }
+
+    /// The GPU-class tiled design `--kernel tiled-128` names: 128x128 tiles 8 deep (16x16
+    /// invocations, 8x8 blocks), double-buffered: 16 KiB of workgroup memory in f32, what
+    /// every adapter grants.
+    pub fn tiled_128() -> Self {
+        let small = Self::tiled_default();
+        GemmKernel {
+            family: KernelFamily::Tiled,
+            config: TileConfig {
+                wg_x: 16,
+                wg_y: 16,
+                tile_k: 8,
+                options: TiledOptions {
+                    double_buffer: true,
+                    ..TiledOptions::PLAIN
+                },
+                ..small.config
             },
         }
     }
@@ -837,6 +920,84 @@ fn round_up(value: u32, multiple: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Cooperative matrices offered as 8x8 f32 fragments only, on subgroups of 32.
+    fn f32_8x8_offer() -> coop::CoopSupport {
+        coop::CoopSupport::Offered(coop::CoopOffer {
+            configs: vec![coop::CoopConfig {
+                side: 8,
+                dtype: Dtype::F32,
+            }],
+            max_subgroup: 32,
+        })
+    }
+
+    fn offer_with<'a>(
+        limits: &'a wgpu::Limits,
+        subgroup: Option<u32>,
+        coop: &'a coop::CoopSupport,
+    ) -> AdapterOffer<'a> {
+        AdapterOffer {
+            limits,
+            subgroup,
+            coop,
+        }
+    }
+
+    #[test]
+    fn every_fixed_id_names_a_kernel_that_fits_default_limits_where_offered() {
+        let limits = wgpu::Limits::default();
+        let coop = f32_8x8_offer();
+        let offer = offer_with(&limits, Some(32), &coop);
+        for id in KernelId::ALL {
+            let dtype = if id == KernelId::Dot4I8 {
+                Dtype::I8
+            } else {
+                Dtype::F32
+            };
+            let Some(kernel) = id.fixed(dtype, &offer).expect("offered") else {
+                assert_eq!(id, KernelId::Tuned);
+                continue;
+            };
+            kernel
+                .check_limits(GemmShape::square(1024), dtype, &limits)
+                .unwrap_or_else(|e| panic!("{id}: {e}"));
+        }
+        let tiled_128 = KernelId::Tiled128
+            .fixed(Dtype::F32, &offer)
+            .unwrap()
+            .unwrap();
+        assert_eq!((tiled_128.tile_m(), tiled_128.tile_n()), (128, 128));
+        let coop_kernel = KernelId::CoopMatrix
+            .fixed(Dtype::F32, &offer)
+            .unwrap()
+            .unwrap();
+        assert_eq!(coop_kernel.family, KernelFamily::CoopMatrix);
+    }
+
+    #[test]
+    fn ids_the_adapter_cannot_run_are_refused_with_the_reason() {
+        let limits = wgpu::Limits::default();
+        let left_out = coop::CoopSupport::LeftOut("cooperative matrices: not offered".into());
+        let offer = offer_with(&limits, None, &left_out);
+        let error = KernelId::TextureSubgroup
+            .fixed(Dtype::F32, &offer)
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "--kernel texture-subgroup f32: the adapter has no subgroups of one fixed size"
+        );
+        let error = KernelId::CoopMatrix.fixed(Dtype::F16, &offer).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "--kernel coop-matrix f16: cooperative matrices: not offered"
+        );
+        // Offered, but not in this element type: the note names what is offered.
+        let f32_only = f32_8x8_offer();
+        let offer = offer_with(&limits, Some(32), &f32_only);
+        let error = KernelId::CoopMatrix.fixed(Dtype::F16, &offer).unwrap_err();
+        assert!(error.to_string().contains("8x8 f32 only"), "{error}");
+    }
 
     #[test]
     fn tiled_padding_rounds_up_to_whole_tiles() {

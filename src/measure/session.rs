@@ -74,7 +74,7 @@ impl SessionPlan {
     /// Checks every fixed kernel against the adapter's limits before anything runs.
     fn check_limits(&self, ctx: &GpuContext) -> Result<()> {
         for (id, dtype) in self.benchmarks() {
-            let Some(kernel) = id.fixed(&ctx.limits) else {
+            let Some(kernel) = id.fixed(dtype, &ctx.offer())? else {
                 continue;
             };
             for (shape, _) in &self.shapes {
@@ -196,7 +196,7 @@ fn measure_gemm(
     shape: GemmShape,
 ) -> Result<GemmOutcome> {
     stop::check()?;
-    let kernel = match id.fixed(&runner.ctx.limits) {
+    let kernel = match id.fixed(dtype, &runner.ctx.offer())? {
         Some(kernel) => kernel,
         None => tuner.kernel_for(runner, dtype, shape)?,
     };

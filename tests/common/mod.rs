@@ -84,6 +84,20 @@ pub fn small_run(kernels: &str, dtype: &str, sizes: &str, samples: u32) -> asser
     command
 }
 
+/// `small_run` with one sample and JSON on stdout, expecting success: the results.
+pub fn small_run_json(kernels: &str, dtype: &str, sizes: &str) -> serde_json::Value {
+    let output = small_run(kernels, dtype, sizes, 1)
+        .args(["--format", "json"])
+        .output()
+        .expect("run");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("valid JSON")
+}
+
 /// Runs a command expected to fail with `code`, and checks stderr is one clear line.
 pub fn fails_with(args: &[&str], code: i32, needle: &str) {
     let output = fleetbench().args(args).output().expect("run");

@@ -21,6 +21,8 @@ use fleetbench::cluster::rank::expand_output;
 use fleetbench::commands::merge::{parse_percent, parse_size};
 use fleetbench::commands::model_args::parse_mfu;
 use fleetbench::commands::run::parse_shape;
+use fleetbench::kernels::coop::CoopSupport;
+use fleetbench::kernels::gemm::AdapterOffer;
 use fleetbench::kernels::{Dtype, GemmShape, KernelId};
 use fleetbench::measure::autotune::cache::parse_entries;
 use fleetbench::model::units;
@@ -317,11 +319,17 @@ fn huge_shape() -> GemmShape {
 /// buffers against the adapter's limits (here wgpu's defaults).
 fn check_against_limits(shape: GemmShape) {
     let limits = wgpu::Limits::default();
+    let coop = CoopSupport::LeftOut("not offered here".into());
+    let offer = AdapterOffer {
+        limits: &limits,
+        subgroup: Some(32),
+        coop: &coop,
+    };
     for id in KernelId::value_variants() {
-        let Some(kernel) = id.fixed(&limits) else {
-            continue;
-        };
         for dtype in Dtype::value_variants() {
+            let Ok(Some(kernel)) = id.fixed(*dtype, &offer) else {
+                continue;
+            };
             let _ = kernel.check_limits(shape, *dtype, &limits);
         }
     }
