@@ -113,6 +113,50 @@ fn every_kernel_and_dtype_matches_the_reference_on_odd_shapes() {
     assert_eq!(pipelines.len(), variants);
 }
 
+/// The subgroup family's tallest blocks in the tuner's space (32 and 40 rows of two vec4
+/// columns: several A fetches per lane, broadcast from every lane) match the reference on
+/// odd shapes, in f32 and in mixed precision where the adapter has f16.
+#[test]
+fn the_subgroup_familys_tall_blocks_match_the_reference() {
+    let Some(ctx) = common::context_or_skip("tall_blocks") else {
+        return;
+    };
+    let Some(lanes) = ctx.fixed_subgroup_size() else {
+        eprintln!("tall_blocks: no fixed subgroup size, the family is not used here");
+        return;
+    };
+    let timer = Timer::new(&ctx, true);
+    let pipelines = PipelineCache::default();
+    let runner = GemmRunner {
+        ctx: &ctx,
+        timer: &timer,
+        pipelines: &pipelines,
+    };
+    let tall: Vec<GemmKernel> = candidates(
+        &ctx.limits,
+        Some(lanes),
+        None,
+        Dtype::F32,
+        GemmShape::square(512),
+    )
+    .into_iter()
+    .filter(|k| {
+        k.family == KernelFamily::TextureSubgroup && k.config.block_m >= 32 && k.config.wg_y == 2
+    })
+    .collect();
+    assert_eq!(tall.len(), 2, "{tall:?}");
+    let dtypes = [Dtype::F32, Dtype::F16F32]
+        .into_iter()
+        .filter(|d| ctx.features.contains(d.required_feature()));
+    for dtype in dtypes {
+        for kernel in &tall {
+            for shape in ODD_SHAPES {
+                verified(runner, *kernel, dtype, shape);
+            }
+        }
+    }
+}
+
 /// Cooperative matrices run only where the adapter offers them. Where it does not (as on
 /// lavapipe today), the device is opened without the feature, the autotuner's space has
 /// no such kernel, the note says why, and a cooperative kernel asked for anyway is refused
