@@ -30,7 +30,7 @@ const SUBGROUP_BLOCKS: [(u32, u32); 4] = [(8, 1), (16, 1), (8, 2), (16, 2)];
 /// The FMA probe beside the tuned f32 GEMM at 1024³ and the one-factor variations.
 fn limits(c: &mut Criterion) {
     let Some(rig) = Rig::open() else { return };
-    let (ctx, timer) = (&rig.ctx, &rig.timer);
+    let (ctx, timer) = (&rig.ctx, &rig.gemm.timer);
     let runner = rig.runner();
     let plan = probe_plan();
     let fma = peaks::fma_peak(ctx, timer, &plan, Dtype::F32, ProbeSpace::Full).expect("fma");

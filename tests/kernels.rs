@@ -10,13 +10,12 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use fleetbench::gpu::GpuContext;
-use fleetbench::gpu::timing::Timer;
 use fleetbench::kernels::coop::{self, CoopOffer};
 use fleetbench::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily};
 use fleetbench::measure::autotune::cache::TuneCache;
 use fleetbench::measure::autotune::candidates::candidates;
 use fleetbench::measure::autotune::{ShapeClass, TunePlan, tuned_kernel};
-use fleetbench::measure::gemm::{GemmRunner, PreparedGemm};
+use fleetbench::measure::gemm::{GemmRig, GemmRunner, PreparedGemm};
 use fleetbench::measure::pipeline::PipelineCache;
 use fleetbench::measure::verify::Verification;
 
@@ -72,18 +71,13 @@ fn every_kernel_and_dtype_matches_the_reference_on_odd_shapes() {
     let Some(ctx) = common::context_or_skip("kernels") else {
         return;
     };
-    let timer = Timer::new(&ctx, true);
+    let rig = GemmRig::new(&ctx, true);
     let dtypes: Vec<Dtype> = Dtype::ALL
         .into_iter()
         .filter(|d| ctx.features.contains(d.required_feature()))
         .collect();
     assert!(dtypes.contains(&Dtype::F32));
-    let pipelines = PipelineCache::default();
-    let runner = GemmRunner {
-        ctx: &ctx,
-        timer: &timer,
-        pipelines: &pipelines,
-    };
+    let runner = rig.runner(&ctx);
     let mut checked = 0;
     let mut families = 0;
     for id in KernelFamily::ALL {
@@ -109,8 +103,8 @@ fn every_kernel_and_dtype_matches_the_reference_on_odd_shapes() {
     let variants = (families - 1) * floats + 1;
     assert_eq!(checked, variants * ODD_SHAPES.len());
     // Six shapes per variant, one compilation each: the shape is not in the pipeline.
-    assert_eq!(pipelines.compilations(), variants);
-    assert_eq!(pipelines.len(), variants);
+    assert_eq!(rig.pipelines.compilations(), variants);
+    assert_eq!(rig.pipelines.len(), variants);
 }
 
 /// The subgroup family's tallest blocks in the tuner's space (32 and 40 rows of two vec4
@@ -125,13 +119,8 @@ fn the_subgroup_familys_tall_blocks_match_the_reference() {
         eprintln!("tall_blocks: no fixed subgroup size, the family is not used here");
         return;
     };
-    let timer = Timer::new(&ctx, true);
-    let pipelines = PipelineCache::default();
-    let runner = GemmRunner {
-        ctx: &ctx,
-        timer: &timer,
-        pipelines: &pipelines,
-    };
+    let rig = GemmRig::new(&ctx, true);
+    let runner = rig.runner(&ctx);
     let tall: Vec<GemmKernel> = candidates(
         &ctx.limits,
         Some(lanes),
@@ -223,13 +212,8 @@ fn check_coop_left_out(ctx: &GpuContext) {
 }
 
 fn verify_offered_coop_kernels(ctx: &GpuContext, offer: &CoopOffer) {
-    let timer = Timer::new(ctx, true);
-    let pipelines = PipelineCache::default();
-    let runner = GemmRunner {
-        ctx,
-        timer: &timer,
-        pipelines: &pipelines,
-    };
+    let rig = GemmRig::new(ctx, true);
+    let runner = rig.runner(ctx);
     let mut checked = 0;
     for dtype in Dtype::ALL
         .into_iter()
@@ -252,8 +236,7 @@ fn a_sweep_of_sizes_compiles_each_variant_once() {
     let Some(ctx) = common::context_or_skip("kernels") else {
         return;
     };
-    let timer = Timer::new(&ctx, true);
-    let pipelines = PipelineCache::default();
+    let rig = GemmRig::new(&ctx, true);
     let kernels = [
         GemmKernel::tiled_default(),
         GemmKernel::tiled_4x4(),
@@ -263,23 +246,23 @@ fn a_sweep_of_sizes_compiles_each_variant_once() {
     for size in sizes {
         for kernel in kernels {
             let shape = GemmShape::square(size);
-            let outcome = PreparedGemm::new(&ctx, &pipelines, kernel, Dtype::F32, shape)
-                .and_then(|p| p.run_and_verify(&ctx, &timer))
+            let outcome = PreparedGemm::new(&ctx, &rig.pipelines, kernel, Dtype::F32, shape)
+                .and_then(|p| p.run_and_verify(&ctx, &rig.timer))
                 .expect("run");
             assert!(outcome.verified, "{} at {size}", kernel.describe());
         }
     }
-    assert_eq!(pipelines.compilations(), kernels.len());
+    assert_eq!(rig.pipelines.compilations(), kernels.len());
     // A later shape of a compiled variant compiles nothing more.
     PreparedGemm::new(
         &ctx,
-        &pipelines,
+        &rig.pipelines,
         kernels[0],
         Dtype::F32,
         GemmShape::square(7),
     )
     .expect("prepare");
-    assert_eq!(pipelines.compilations(), kernels.len());
+    assert_eq!(rig.pipelines.compilations(), kernels.len());
 }
 
 /// The autotuner searches the square class, then the skinny one: the second search and
@@ -289,13 +272,8 @@ fn the_autotuner_reuses_pipelines_across_shape_classes_and_gemms() {
     let Some(ctx) = common::context_or_skip("kernels") else {
         return;
     };
-    let timer = Timer::new(&ctx, true);
-    let pipelines = PipelineCache::default();
-    let runner = GemmRunner {
-        ctx: &ctx,
-        timer: &timer,
-        pipelines: &pipelines,
-    };
+    let rig = GemmRig::new(&ctx, true);
+    let runner = rig.runner(&ctx);
     let dir = tempfile::tempdir().unwrap();
     let mut cache = TuneCache::load(Some(dir.path().join("tuning.json")), &mut |_| {});
     let plan = TunePlan {
@@ -322,7 +300,7 @@ fn the_autotuner_reuses_pipelines_across_shape_classes_and_gemms() {
     }
     // Split K's second pass is one more pipeline, shared by every split candidate.
     let reduce = usize::from(tried.iter().any(|k| k.splits() > 1));
-    let searched = pipelines.compilations() - reduce;
+    let searched = rig.pipelines.compilations() - reduce;
     assert!(
         searched >= tried.len() && searched <= tried.len() + failed,
         "{searched} compilations for {} distinct candidates ({failed} failed)",
@@ -332,7 +310,7 @@ fn the_autotuner_reuses_pipelines_across_shape_classes_and_gemms() {
         for size in [64, 200] {
             PreparedGemm::new(
                 &ctx,
-                &pipelines,
+                &rig.pipelines,
                 winner,
                 Dtype::F32,
                 GemmShape::square(size),
@@ -341,7 +319,7 @@ fn the_autotuner_reuses_pipelines_across_shape_classes_and_gemms() {
         }
     }
     assert_eq!(
-        pipelines.compilations(),
+        rig.pipelines.compilations(),
         searched + reduce,
         "winners are reused"
     );
@@ -357,7 +335,7 @@ fn gpu_class_tiled_designs_match_the_reference() {
     let Some(ctx) = common::context_or_skip("kernels") else {
         return;
     };
-    let timer = Timer::new(&ctx, true);
+    let rig = GemmRig::new(&ctx, true);
     let deep = GemmShape {
         m: 64,
         n: 64,
@@ -389,12 +367,7 @@ fn gpu_class_tiled_designs_match_the_reference() {
         .into_iter()
         .filter(|d| ctx.features.contains(d.required_feature()))
         .collect();
-    let pipelines = PipelineCache::default();
-    let runner = GemmRunner {
-        ctx: &ctx,
-        timer: &timer,
-        pipelines: &pipelines,
-    };
+    let runner = rig.runner(&ctx);
     for &dtype in &floats {
         for kernel in &designs {
             for shape in shapes {
@@ -404,7 +377,10 @@ fn gpu_class_tiled_designs_match_the_reference() {
         }
     }
     // Each design once per type, and one second pass per type for all the splits.
-    assert_eq!(pipelines.compilations(), floats.len() * (designs.len() + 1));
+    assert_eq!(
+        rig.pipelines.compilations(),
+        floats.len() * (designs.len() + 1)
+    );
 }
 
 #[test]
@@ -412,15 +388,15 @@ fn a_large_result_is_verified_by_sampling() {
     let Some(ctx) = common::context_or_skip("kernels") else {
         return;
     };
-    let timer = Timer::new(&ctx, true);
+    let rig = GemmRig::new(&ctx, true);
     let kernel = GemmKernel::tiled_default();
     let shape = GemmShape {
         m: 520,
         n: 260,
         k: 600,
     };
-    let outcome = PreparedGemm::new(&ctx, &PipelineCache::default(), kernel, Dtype::F32, shape)
-        .and_then(|p| p.run_and_verify(&ctx, &timer))
+    let outcome = PreparedGemm::new(&ctx, &rig.pipelines, kernel, Dtype::F32, shape)
+        .and_then(|p| p.run_and_verify(&ctx, &rig.timer))
         .expect("run");
     assert!(
         outcome.verified,

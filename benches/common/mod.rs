@@ -15,9 +15,8 @@ use fleetbench::gpu::adapter::{self, AdapterSelector};
 use fleetbench::gpu::timing::Timer;
 use fleetbench::kernels::probes::ProbeSpace;
 use fleetbench::kernels::{Dtype, GemmKernel, GemmShape};
-use fleetbench::measure::gemm::GemmRunner;
+use fleetbench::measure::gemm::{GemmRig, GemmRunner};
 use fleetbench::measure::peaks::{PreparedProbe, ProbePlan};
-use fleetbench::measure::pipeline::PipelineCache;
 use fleetbench::measure::sampling::SamplingPlan;
 
 /// The best adapter, or None (with a note) where there is none, unless
@@ -36,32 +35,23 @@ pub fn open_context() -> Option<GpuContext> {
     }
 }
 
-/// What a GEMM bench measures with: the device, its timer and the pipelines compiled so
-/// far (shared by every GEMM of the bench, as in `run`).
+/// What a GEMM bench measures with: the device, and its timer and pipeline cache (shared
+/// by every GEMM of the bench, as in `run`).
 pub struct Rig {
     pub ctx: GpuContext,
-    pub timer: Timer,
-    pub pipelines: PipelineCache,
+    pub gemm: GemmRig,
 }
 
 impl Rig {
     /// The best adapter's rig, or None where `open_context` finds none.
     pub fn open() -> Option<Rig> {
         let ctx = open_context()?;
-        let timer = Timer::new(&ctx, true);
-        Some(Rig {
-            ctx,
-            timer,
-            pipelines: PipelineCache::default(),
-        })
+        let gemm = GemmRig::new(&ctx, true);
+        Some(Rig { ctx, gemm })
     }
 
     pub fn runner(&self) -> GemmRunner<'_> {
-        GemmRunner {
-            ctx: &self.ctx,
-            timer: &self.timer,
-            pipelines: &self.pipelines,
-        }
+        self.gemm.runner(&self.ctx)
     }
 }
 

@@ -55,6 +55,33 @@ pub struct GemmRunner<'a> {
     pub pipelines: &'a PipelineCache,
 }
 
+/// What a `GemmRunner` borrows besides the device, owned: the device's timer and one
+/// pipeline cache for every GEMM measured with it.
+pub struct GemmRig {
+    pub timer: Timer,
+    pub pipelines: PipelineCache,
+}
+
+impl GemmRig {
+    /// A timer for `ctx` (timestamps where it has them and `prefer_timestamps`) and an
+    /// empty pipeline cache.
+    pub fn new(ctx: &GpuContext, prefer_timestamps: bool) -> Self {
+        GemmRig {
+            timer: Timer::new(ctx, prefer_timestamps),
+            pipelines: PipelineCache::default(),
+        }
+    }
+
+    /// The runner measuring on `ctx` with this timer and cache.
+    pub fn runner<'a>(&'a self, ctx: &'a GpuContext) -> GemmRunner<'a> {
+        GemmRunner {
+            ctx,
+            timer: &self.timer,
+            pipelines: &self.pipelines,
+        }
+    }
+}
+
 impl GemmRunner<'_> {
     /// Prepares one GEMM and runs it once against the CPU reference.
     pub fn prepare_and_verify(

@@ -17,14 +17,13 @@ use indicatif::ProgressBar;
 
 use super::autotune::cache::TuneCache;
 use super::autotune::{ShapeClass, TunePlan, TuneRecord, tuned_kernel};
-use super::gemm::{GemmOutcome, GemmRunner, bench_gemm};
+use super::gemm::{GemmOutcome, GemmRig, GemmRunner, bench_gemm};
 use super::peaks::{ProbePlan, measure_peaks, settle_against_gemm};
-use super::pipeline::PipelineCache;
 use super::sampling::SamplingPlan;
 use super::stop;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
-use crate::gpu::timing::{Timer, TimingMethod};
+use crate::gpu::timing::TimingMethod;
 use crate::kernels::{Dtype, GemmKernel, GemmShape, KernelId};
 use crate::results::{Environment, GemmRecord, RunResults, SCHEMA_VERSION, SkippedGemm, ToolInfo};
 
@@ -94,19 +93,15 @@ pub fn run_session(
     progress: &ProgressBar,
 ) -> Result<Measured> {
     plan.check_limits(ctx)?;
-    let timer = Timer::new(ctx, plan.use_timestamps);
+    // One cache for the tuner and every GEMM: each variant compiles once per session.
+    let rig = GemmRig::new(ctx, plan.use_timestamps);
+    let timer = &rig.timer;
     let say = |message: String| progress.set_message(message);
-    let (mut peaks, mut methods) = measure_peaks(ctx, &timer, &plan.probes, &plan.dtypes, &say)
+    let (mut peaks, mut methods) = measure_peaks(ctx, timer, &plan.probes, &plan.dtypes, &say)
         .map_err(|e| e.during(|| "probing the peaks".into()))?;
     progress.inc((plan.dtypes.len() + 1) as u64);
 
-    // One cache for the tuner and every GEMM: each variant compiles once per session.
-    let pipelines = PipelineCache::default();
-    let runner = GemmRunner {
-        ctx,
-        timer: &timer,
-        pipelines: &pipelines,
-    };
+    let runner = rig.runner(ctx);
     let mut tuner = Tuner::new(plan.tuning.clone(), progress);
     let mut gemm = Vec::new();
     let mut skipped = Vec::new();
@@ -151,7 +146,7 @@ pub fn run_session(
     methods.extend(
         settle_against_gemm(
             ctx,
-            &timer,
+            timer,
             &plan.probes,
             &mut peaks,
             &mut gemm,
