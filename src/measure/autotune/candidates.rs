@@ -112,7 +112,8 @@ fn gpu_class_designs(shape: GemmShape) -> Vec<GemmKernel> {
         designs.push(tiled(small, 16, true, 0, 4));
     }
     designs.extend([
-        tiled(large, 8, true, 0, 1),
+        // 128x128x8 double-buffered: the design `--kernel tiled-128` names.
+        GemmKernel::tiled_128(),
         tiled(large, 16, true, 1, 1),
         tiled(small, 16, true, 0, 1),
         tiled(small, 16, false, 1, 1),
