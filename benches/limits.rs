@@ -55,7 +55,7 @@ fn limits(c: &mut Criterion) {
     let mut group = c.benchmark_group("limits");
     group.sample_size(10);
     bench_probe(&mut group, "fma probe", ctx, timer, &probe);
-    if rig.ctx.description.device_type == DeviceType::Cpu {
+    if ctx.description.device_type == DeviceType::Cpu {
         bench_host_cpu(&mut group);
     }
     let name = format!("tuned ({})", tuned.describe());

@@ -4,17 +4,18 @@
 //! `fma` becomes on Mesa's llvmpipe (its NIR options lower `ffma`). Independent 8-lane
 //! chains on one thread per available core: 12 (as many as the WGSL FMA probe keeps in
 //! registers there) with AVX2, and 24 where AVX-512VL's 32 vector registers hold them.
-//! x86-64 only; elsewhere `available` is false.
+//! x86-64 only; elsewhere `cases` is empty.
 
 /// Loop iterations of one thread per measurement.
 const ITERATIONS: u64 = 10_000_000;
 
-/// One native measurement: how the multiply-add is done and how many chains run.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// One native measurement: its chain count and the loop that runs them on one thread.
+#[derive(Debug, Clone, Copy)]
 pub struct HostCase {
     pub name: &'static str,
-    fused: bool,
     chains: usize,
+    /// Unsafe to call: compiled for CPU features (`cases` checks them first).
+    one_thread: unsafe fn(u64) -> f32,
 }
 
 /// The cases this CPU can run: fused and apart with 12 chains (AVX2 and FMA), apart with
@@ -25,19 +26,19 @@ pub fn cases() -> Vec<HostCase> {
     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
         cases.push(HostCase {
             name: "host cpu fused fma, 12 chains",
-            fused: true,
             chains: 12,
+            one_thread: x86::avx2::<12, true>,
         });
         cases.push(HostCase {
             name: "host cpu mul then add, 12 chains",
-            fused: false,
             chains: 12,
+            one_thread: x86::avx2::<12, false>,
         });
         if std::arch::is_x86_feature_detected!("avx512vl") {
             cases.push(HostCase {
                 name: "host cpu mul then add, 24 chains",
-                fused: false,
                 chains: 24,
+                one_thread: x86::avx512vl::<24>,
             });
         }
     }
@@ -52,27 +53,14 @@ impl HostCase {
 
     /// Runs one measurement on `threads` threads.
     pub fn run(&self, threads: usize) {
-        let case = *self;
+        let one_thread = self.one_thread;
         std::thread::scope(|scope| {
             for _ in 0..threads {
-                scope.spawn(move || case.one_thread());
+                // SAFETY: `cases` offers a case only where the CPU has the features its
+                // loop is compiled for (AVX2 and FMA; AVX-512VL for 24 chains).
+                scope.spawn(move || unsafe { one_thread(ITERATIONS) });
             }
         });
-    }
-
-    fn one_thread(self) -> f32 {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `cases` offers a case only where the CPU has the features its function
-        // is compiled for (AVX2 and FMA; AVX-512VL for 24 chains).
-        unsafe {
-            match (self.fused, self.chains) {
-                (true, _) => x86::avx2::<12, true>(ITERATIONS),
-                (false, 12) => x86::avx2::<12, false>(ITERATIONS),
-                _ => x86::avx512vl::<24>(ITERATIONS),
-            }
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        unreachable!("no host cases off x86-64")
     }
 }
 
