@@ -32,8 +32,10 @@ pub struct TunePlan {
     pub search: bool,
 }
 
-/// Candidates re-timed side by side at the end of a search.
-const FINALISTS: usize = 3;
+/// Candidates re-timed side by side at the end of a search, and the interleaved rounds
+/// they are timed in (at 512³ on lavapipe the rounds take about 1 s in all).
+const FINALISTS: usize = 5;
+const FINAL_ROUNDS: usize = 5;
 /// One quick sample per candidate: enough to rank it, and to drop the hopeless.
 const QUICK: SamplingPlan = SamplingPlan {
     warmup: 0,
@@ -166,7 +168,7 @@ fn search(
     })?;
     let (gflops, winner) = finalists
         .into_iter()
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .next()
         .map(|(g, k)| (Some(g), k))
         .unwrap_or((None, GemmKernel::tiled_default()));
     let record = TuneRecord {
@@ -209,7 +211,8 @@ fn best_of(timed: &[(f64, PreparedGemm)]) -> f64 {
 }
 
 /// Re-times the best few side by side, interleaved, so a noisy first sample does not
-/// decide; returns (median GFLOP/s, kernel) for each finalist.
+/// decide; returns (median GFLOP/s, kernel) for each finalist, the likeliest winner
+/// first (see `rank_by_round_ratios`).
 fn finalists(
     runner: GemmRunner<'_>,
     timed: &mut Vec<(f64, PreparedGemm)>,
@@ -223,23 +226,48 @@ fn finalists(
         min_sample_seconds: 0.03,
         max_repeats: 100,
     };
-    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); timed.len()];
-    for _round in 0..3 {
-        for (i, (_, prepared)) in timed.iter().enumerate() {
+    let mut rounds: Vec<Vec<f64>> = Vec::with_capacity(FINAL_ROUNDS);
+    for _round in 0..FINAL_ROUNDS {
+        let mut round = Vec::with_capacity(timed.len());
+        for (_, prepared) in timed.iter() {
             let timings = runner.sample(&plan, prepared)?;
-            rates[i].extend(
-                timings
-                    .seconds_per_dispatch
-                    .iter()
-                    .map(|s| shape.flops() / s / 1e9),
-            );
+            let rate = Summary::of(&timings.seconds_per_dispatch)
+                .map_or(0.0, |s| s.rate(shape.flops() / 1e9).median);
+            round.push(rate);
         }
+        rounds.push(round);
     }
-    Ok(timed
-        .iter()
-        .zip(rates)
-        .filter_map(|((_, p), r)| Summary::of(&r).map(|s| (s.median, p.kernel)))
+    let order = rank_by_round_ratios(&rounds);
+    Ok(order
+        .into_iter()
+        .filter_map(|i| {
+            let rates: Vec<f64> = rounds.iter().map(|round| round[i]).collect();
+            Summary::of(&rates).map(|s| (s.median, timed[i].1.kernel))
+        })
         .collect())
+}
+
+/// Ranks candidates timed in interleaved rounds (`rounds[r][i]`: candidate i's rate in
+/// round r), fastest first, by the median over rounds of each one's share of its round's
+/// best. On an adapter whose speed drifts (lavapipe's slow phases move every kernel by
+/// up to a quarter between rounds) a ratio within one round compares kernels measured
+/// side by side, where a median of raw rates lets one slow round decide.
+fn rank_by_round_ratios(rounds: &[Vec<f64>]) -> Vec<usize> {
+    let candidates = rounds.first().map_or(0, Vec::len);
+    let share = |i: usize| -> f64 {
+        let shares: Vec<f64> = rounds
+            .iter()
+            .filter_map(|round| {
+                let best = round.iter().copied().fold(0.0, f64::max);
+                (best > 0.0).then(|| round[i] / best)
+            })
+            .collect();
+        Summary::of(&shares).map_or(0.0, |s| s.median)
+    };
+    let shares: Vec<f64> = (0..candidates).map(share).collect();
+    let mut order: Vec<usize> = (0..candidates).collect();
+    order.sort_by(|&a, &b| shares[b].total_cmp(&shares[a]));
+    order
 }
 
 fn now_unix() -> u64 {
@@ -272,5 +300,54 @@ mod tests {
             }),
             ShapeClass::Skinny
         );
+    }
+
+    /// A kernel ahead in four rounds of five wins, though a slow phase during its first
+    /// round put its median raw rate below the other's.
+    #[test]
+    fn round_ratios_pick_the_kernel_ahead_side_by_side() {
+        let rounds = vec![
+            vec![60.0, 90.0],
+            vec![100.0, 90.0],
+            vec![100.0, 92.0],
+            vec![55.0, 50.0],
+            vec![52.0, 48.0],
+        ];
+        let raw_median = |i: usize| {
+            Summary::of(&rounds.iter().map(|r| r[i]).collect::<Vec<_>>())
+                .unwrap()
+                .median
+        };
+        assert!(raw_median(0) < raw_median(1));
+        assert_eq!(rank_by_round_ratios(&rounds), vec![0, 1]);
+    }
+
+    #[test]
+    fn round_ratios_of_nothing_rank_nothing() {
+        assert!(rank_by_round_ratios(&[]).is_empty());
+        assert_eq!(rank_by_round_ratios(&[vec![0.0, 0.0]]).len(), 2);
+    }
+
+    proptest::proptest! {
+        /// Scaling a whole round (the adapter drifting) never changes the ranking, and a
+        /// kernel fastest in every round ranks first.
+        #[test]
+        fn round_ratios_ignore_drift(
+            base in proptest::collection::vec(1.0f64..100.0, 2..6),
+            factors in proptest::collection::vec(0.2f64..2.0, 1..7),
+            lead in 1.01f64..2.0,
+        ) {
+            let mut rates = base.clone();
+            let best = rates.iter().copied().fold(0.0, f64::max);
+            rates[0] = best * lead;
+            let steady: Vec<Vec<f64>> = factors.iter().map(|_| rates.clone()).collect();
+            let drifting: Vec<Vec<f64>> = factors
+                .iter()
+                .map(|f| rates.iter().map(|r| r * f).collect())
+                .collect();
+            let order = rank_by_round_ratios(&drifting);
+            proptest::prop_assert_eq!(order[0], 0);
+            proptest::prop_assert_eq!(order, rank_by_round_ratios(&steady));
+        }
     }
 }
