@@ -1,27 +1,16 @@
 //! Every WGSL file, in every variant the host generates, parses and validates with naga:
 //! no adapter needed, so shader typos fail here first on any machine. The cooperative-
 //! matrix kernels, which no adapter here offers, are also translated to SPIR-V and MSL
-//! (naga's Vulkan and Metal back ends), for every configuration an adapter could report.
+//! (naga's Vulkan and Metal back ends), for every configuration an adapter could report;
+//! .ci/spirv-check runs SPIRV-Tools' validator on that SPIR-V.
 
-use fleetbench::kernels::coop::{CoopConfig, CoopOffer, SIDES};
+mod coop_variants;
+
+use coop_variants::{every_coop_candidate, full_offer, square_and_skinny};
+use fleetbench::kernels::coop::SIDES;
 use fleetbench::kernels::source;
 use fleetbench::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily, probes};
 use fleetbench::measure::autotune::candidates::candidates;
-
-/// An offer of every configuration the kernel can express, with subgroups of up to
-/// `max_subgroup` lanes: the most an adapter's report could hold.
-fn full_offer(max_subgroup: u32) -> CoopOffer {
-    let configs = SIDES
-        .into_iter()
-        .flat_map(|side| {
-            [Dtype::F32, Dtype::F16, Dtype::F16F32].map(|dtype| CoopConfig { side, dtype })
-        })
-        .collect();
-    CoopOffer {
-        configs,
-        max_subgroup,
-    }
-}
 
 /// A family's default kernel in `dtype`; the cooperative one from a full offer.
 fn default_kernel(family: KernelFamily, dtype: Dtype) -> GemmKernel {
@@ -31,15 +20,7 @@ fn default_kernel(family: KernelFamily, dtype: Dtype) -> GemmKernel {
 }
 
 fn validate(name: &str, text: &str) {
-    let module = naga::front::wgsl::parse_str(text)
-        .unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(text)));
-    let mut validator = naga::valid::Validator::new(
-        naga::valid::ValidationFlags::all(),
-        naga::valid::Capabilities::all(),
-    );
-    validator
-        .validate(&module)
-        .unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(text)));
+    coop_variants::validate(name, text);
 }
 
 #[test]
@@ -137,19 +118,6 @@ fn every_kernel_source_validates_in_every_dtype() {
     }
 }
 
-/// The shapes the autotuner's candidates are generated for: a square and a skinny one
-/// (few rows, as in decoding).
-fn square_and_skinny() -> [GemmShape; 2] {
-    [
-        GemmShape::square(1024),
-        GemmShape {
-            m: 16,
-            n: 4096,
-            k: 4096,
-        },
-    ]
-}
-
 /// Every kernel the autotuner can compile: each subgroup width an adapter may report, with
 /// generous and with default limits, square and skinny shapes, every dtype.
 #[test]
@@ -236,73 +204,22 @@ fn every_gpu_class_tiled_design_and_the_split_k_pass_validate() {
 /// Vulkan compiles) and to MSL 2.3 (Metal's simdgroup matrices need it).
 #[test]
 fn every_coop_candidate_validates_and_translates_to_spirv_and_msl() {
-    let generous = wgpu::Limits {
-        max_compute_invocations_per_workgroup: 1024,
-        max_compute_workgroup_size_x: 1024,
-        ..wgpu::Limits::default()
-    };
-    let shapes = square_and_skinny();
-    let mut seen = std::collections::HashSet::new();
     let mut per_config = std::collections::HashMap::new();
-    for limits in [wgpu::Limits::default(), generous] {
-        for max_subgroup in [4, 8, 16, 32, 64, 128] {
-            let offer = full_offer(max_subgroup);
-            for dtype in [Dtype::F32, Dtype::F16, Dtype::F16F32] {
-                for shape in shapes {
-                    let list = candidates(&limits, Some(32), Some(&offer), dtype, shape);
-                    for kernel in list
-                        .into_iter()
-                        .filter(|k| k.family == KernelFamily::CoopMatrix)
-                    {
-                        if seen.insert((kernel, dtype)) {
-                            translate_coop(kernel, dtype);
-                            *per_config.entry((kernel.config.tile_k, dtype)).or_insert(0) += 1;
-                        }
-                    }
-                }
-            }
-        }
+    for (kernel, dtype) in every_coop_candidate() {
+        translate_coop(kernel, dtype);
+        *per_config.entry((kernel.config.tile_k, dtype)).or_insert(0) += 1;
     }
     // Every side in every element type was reached, each with several geometries.
     assert_eq!(per_config.len(), SIDES.len() * 3, "{per_config:?}");
     assert!(per_config.values().all(|&n| n >= 10), "{per_config:?}");
 }
 
-/// Validates one cooperative kernel and writes it as SPIR-V and as MSL, panicking with
-/// naga's message when a step fails.
+/// Writes one cooperative kernel as SPIR-V and as MSL, panicking with naga's message when
+/// a step fails.
 fn translate_coop(kernel: GemmKernel, dtype: Dtype) {
     let name = format!("{} {dtype}", kernel.describe());
-    let text = kernel.source(dtype);
-    validate(&name, &text);
-    let module = naga::front::wgsl::parse_str(&text).expect("parses");
-    let info = naga::valid::Validator::new(
-        naga::valid::ValidationFlags::all(),
-        naga::valid::Capabilities::all(),
-    )
-    .validate(&module)
-    .expect("validates");
-    let mut constants = naga::back::PipelineConstants::default();
-    for (constant, value) in kernel.constants() {
-        constants.insert(constant.to_string(), value);
-    }
-    let entry = (naga::ShaderStage::Compute, "main");
-    let (module, info) =
-        naga::back::pipeline_constants::process_overrides(&module, &info, Some(entry), &constants)
-            .unwrap_or_else(|e| panic!("{name}: constants: {e}"));
-    let spirv = naga::back::spv::write_vec(
-        &module,
-        &info,
-        &naga::back::spv::Options {
-            lang_version: (1, 6),
-            ..Default::default()
-        },
-        Some(&naga::back::spv::PipelineOptions {
-            shader_stage: naga::ShaderStage::Compute,
-            entry_point: "main".into(),
-        }),
-    )
-    .unwrap_or_else(|e| panic!("{name}: SPIR-V: {e}"));
-    assert!(!spirv.is_empty(), "{name}: empty SPIR-V");
+    assert!(!coop_variants::spirv(kernel, dtype).is_empty(), "{name}");
+    let (module, info) = coop_variants::with_constants(kernel, dtype);
     let (msl, _) = naga::back::msl::write_string(
         &module,
         &info,
