@@ -38,16 +38,16 @@ pub fn square_and_skinny() -> [GemmShape; 2] {
 }
 
 /// Every distinct cooperative kernel the autotuner can ask for: each side, element type
-/// and subgroup size (4-128) an offer may hold, default and generous limits, square and
-/// skinny shapes.
+/// and subgroup size (4-128) an offer may hold, default limits and workgroups of up to
+/// 1024 invocations, square and skinny shapes.
 pub fn every_coop_candidate() -> Vec<(GemmKernel, Dtype)> {
-    let generous = wgpu::Limits {
+    let wide_workgroups = wgpu::Limits {
         max_compute_invocations_per_workgroup: 1024,
         max_compute_workgroup_size_x: 1024,
         ..wgpu::Limits::default()
     };
     let mut seen = Vec::new();
-    for limits in [wgpu::Limits::default(), generous] {
+    for limits in [wgpu::Limits::default(), wide_workgroups] {
         for max_subgroup in [4, 8, 16, 32, 64, 128] {
             let offer = full_offer(max_subgroup);
             for dtype in [Dtype::F32, Dtype::F16, Dtype::F16F32] {
@@ -100,9 +100,15 @@ pub fn with_constants(kernel: GemmKernel, dtype: Dtype) -> (naga::Module, naga::
 /// The kernel as SPIR-V 1.6 words, as naga's Vulkan back end writes it.
 pub fn spirv(kernel: GemmKernel, dtype: Dtype) -> Vec<u32> {
     let (module, info) = with_constants(kernel, dtype);
+    spirv_of(&format!("{} {dtype}", kernel.describe()), &module, &info)
+}
+
+/// A module with its constants set (`with_constants`) as SPIR-V 1.6 words, panicking with
+/// naga's message, named.
+pub fn spirv_of(name: &str, module: &naga::Module, info: &naga::valid::ModuleInfo) -> Vec<u32> {
     naga::back::spv::write_vec(
-        &module,
-        &info,
+        module,
+        info,
         &naga::back::spv::Options {
             lang_version: (1, 6),
             ..Default::default()
@@ -112,5 +118,5 @@ pub fn spirv(kernel: GemmKernel, dtype: Dtype) -> Vec<u32> {
             entry_point: "main".into(),
         }),
     )
-    .unwrap_or_else(|e| panic!("{} {dtype}: SPIR-V: {e}", kernel.describe()))
+    .unwrap_or_else(|e| panic!("{name}: SPIR-V: {e}"))
 }

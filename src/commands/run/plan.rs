@@ -18,9 +18,10 @@ use crate::measure::session::SessionPlan;
 /// Kernels run when `--kernel` is not given: the baseline, the fixed tiled design and the
 /// autotuner's choice.
 const DEFAULT_KERNELS: [KernelId; 3] = [KernelId::Naive, KernelId::Tiled, KernelId::Tuned];
-/// Seconds one tuning search may take, normally and with `--quick`. A search runs past
-/// its budget by its last candidate and the finalists' re-timing (1-3 s on lavapipe), so
-/// `--quick`'s two searches get 6 s each to keep it under 30 s there (BENCHMARKS.md).
+/// Seconds one tuning search may take, normally and when bounded (`--quick`, or the slow
+/// GL software path). A search runs past its budget by its last candidate and the
+/// finalists' re-timing (1-3 s on lavapipe), so `--quick`'s two searches get 6 s each to
+/// keep it under 30 s there (BENCHMARKS.md).
 const TUNE_BUDGET_SECONDS: f64 = 40.0;
 const QUICK_TUNE_BUDGET_SECONDS: f64 = 6.0;
 

@@ -1,7 +1,7 @@
 //! The autotuner: for one adapter, element type and shape class, try kernel families and
 //! geometries within the adapter's limits, verify each candidate against the CPU
-//! reference, time the survivors, re-time the best few side by side, and keep the
-//! fastest, remembered in the tuning cache. The search stops at a time budget, and the
+//! reference, time the survivors, re-time the best few side by side, and keep the one
+//! ahead in most rounds, remembered in the tuning cache. The search stops at a time budget, and the
 //! candidate order (defaults first, families alternating) makes a short budget useful.
 //! A candidate that fails to compile or verify is counted and skipped; a lost device or a
 //! stop signal ends the search at once (every later candidate would fail the same way),
@@ -32,9 +32,9 @@ pub struct TunePlan {
     pub search: bool,
 }
 
-/// Candidates re-timed side by side at the end of a search, and the interleaved rounds
-/// they are timed in (at 512³ on lavapipe the rounds take about 1 s in all).
+/// Candidates re-timed side by side at the end of a search.
 const FINALISTS: usize = 5;
+/// Interleaved rounds the finalists are re-timed in (about 1 s in all at 512³ on lavapipe).
 const FINAL_ROUNDS: usize = 5;
 /// One quick sample per candidate: enough to rank it, and to drop the hopeless.
 const QUICK: SamplingPlan = SamplingPlan {
@@ -94,7 +94,8 @@ pub fn tuned_kernel(
     let (winner, mut tuned) = search(runner, plan, dtype, class, progress)?;
     tuned.kernel = winner.describe();
     tuned.notes = notes;
-    if let Some(gflops) = tuned.gflops {
+    // A winner without a positive rate (every timing failed) is used but not remembered.
+    if let Some(gflops) = tuned.gflops.filter(|g| g.is_finite() && *g > 0.0) {
         cache.put(CacheEntry {
             key,
             kernel: winner,
@@ -251,15 +252,23 @@ fn finalists(
 /// round r), fastest first, by the median over rounds of each one's share of its round's
 /// best. On an adapter whose speed drifts (lavapipe's slow phases move every kernel by
 /// up to a quarter between rounds) a ratio within one round compares kernels measured
-/// side by side, where a median of raw rates lets one slow round decide.
+/// side by side, where a median of raw rates lets one slow round decide. A rate that is
+/// missing, zero or not finite counts as no share in its round; equal shares keep the
+/// candidates' incoming order (their first quick samples').
 fn rank_by_round_ratios(rounds: &[Vec<f64>]) -> Vec<usize> {
-    let candidates = rounds.first().map_or(0, Vec::len);
+    let candidates = rounds.iter().map(Vec::len).max().unwrap_or(0);
+    let usable = |rate: f64| rate.is_finite() && rate > 0.0;
     let share = |i: usize| -> f64 {
         let shares: Vec<f64> = rounds
             .iter()
             .filter_map(|round| {
-                let best = round.iter().copied().fold(0.0, f64::max);
-                (best > 0.0).then(|| round[i] / best)
+                let best = round
+                    .iter()
+                    .copied()
+                    .filter(|r| usable(*r))
+                    .fold(0.0, f64::max);
+                let rate = round.get(i).copied().filter(|r| usable(*r)).unwrap_or(0.0);
+                (best > 0.0).then(|| rate / best)
             })
             .collect();
         Summary::of(&shares).map_or(0.0, |s| s.median)
@@ -325,29 +334,44 @@ mod tests {
     #[test]
     fn round_ratios_of_nothing_rank_nothing() {
         assert!(rank_by_round_ratios(&[]).is_empty());
-        assert_eq!(rank_by_round_ratios(&[vec![0.0, 0.0]]).len(), 2);
+        assert_eq!(rank_by_round_ratios(&[vec![0.0, 0.0]]), vec![0, 1]);
+    }
+
+    /// A failed timing (infinite or NaN rate, or a round cut short) costs its candidate
+    /// that round's share but does not blank the others'.
+    #[test]
+    fn round_ratios_survive_a_broken_timing() {
+        let rounds = vec![
+            vec![f64::INFINITY, 50.0, 40.0],
+            vec![60.0, f64::NAN, 40.0],
+            vec![60.0, 50.0],
+        ];
+        assert_eq!(rank_by_round_ratios(&rounds), vec![0, 1, 2]);
     }
 
     proptest::proptest! {
-        /// Scaling a whole round (the adapter drifting) never changes the ranking, and a
-        /// kernel fastest in every round ranks first.
+        /// Scaling each round by its own factor (the adapter drifting between rounds)
+        /// never changes the ranking, which a median of raw rates would; and a kernel
+        /// fastest in every round ranks first.
         #[test]
         fn round_ratios_ignore_drift(
-            base in proptest::collection::vec(1.0f64..100.0, 2..6),
-            factors in proptest::collection::vec(0.2f64..2.0, 1..7),
+            rounds in proptest::collection::vec(
+                proptest::collection::vec(1.0f64..100.0, 3), 1..7),
+            factors in proptest::collection::vec(0.2f64..2.0, 7),
             lead in 1.01f64..2.0,
         ) {
-            let mut rates = base.clone();
-            let best = rates.iter().copied().fold(0.0, f64::max);
-            rates[0] = best * lead;
-            let steady: Vec<Vec<f64>> = factors.iter().map(|_| rates.clone()).collect();
-            let drifting: Vec<Vec<f64>> = factors
+            let mut rounds = rounds;
+            for round in &mut rounds {
+                round[0] = round.iter().copied().fold(0.0, f64::max) * lead;
+            }
+            let drifting: Vec<Vec<f64>> = rounds
                 .iter()
-                .map(|f| rates.iter().map(|r| r * f).collect())
+                .zip(&factors)
+                .map(|(round, f)| round.iter().map(|r| r * f).collect())
                 .collect();
             let order = rank_by_round_ratios(&drifting);
             proptest::prop_assert_eq!(order[0], 0);
-            proptest::prop_assert_eq!(order, rank_by_round_ratios(&steady));
+            proptest::prop_assert_eq!(order, rank_by_round_ratios(&rounds));
         }
     }
 }
