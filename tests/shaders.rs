@@ -6,7 +6,7 @@
 
 mod coop_variants;
 
-use coop_variants::{every_coop_candidate, full_offer, square_and_skinny};
+use coop_variants::{every_coop_candidate, full_offer, square_and_skinny, validate};
 use fleetbench::kernels::coop::SIDES;
 use fleetbench::kernels::source;
 use fleetbench::kernels::{Dtype, GemmKernel, GemmShape, KernelFamily, probes};
@@ -17,10 +17,6 @@ fn default_kernel(family: KernelFamily, dtype: Dtype) -> GemmKernel {
     GemmKernel::default_for(family, &wgpu::Limits::default(), Some(32))
         .or_else(|| full_offer(32).default_kernel(dtype))
         .expect("every family has a default")
-}
-
-fn validate(name: &str, text: &str) {
-    coop_variants::validate(name, text);
 }
 
 #[test]

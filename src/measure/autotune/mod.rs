@@ -1,8 +1,9 @@
 //! The autotuner: for one adapter, element type and shape class, try kernel families and
 //! geometries within the adapter's limits, verify each candidate against the CPU
 //! reference, time the survivors, re-time the best few side by side, and keep the one
-//! ahead in most rounds, remembered in the tuning cache. The search stops at a time budget, and the
-//! candidate order (defaults first, families alternating) makes a short budget useful.
+//! ahead in most rounds, remembered in the tuning cache. The search stops at a time
+//! budget, and the candidate order (defaults first, families alternating) makes a short
+//! budget useful.
 //! A candidate that fails to compile or verify is counted and skipped; a lost device or a
 //! stop signal ends the search at once (every later candidate would fail the same way),
 //! and nothing is cached.
@@ -158,7 +159,7 @@ fn search(
             Err(_) => failed += 1,
         }
     }
-    let finalists = finalists(runner, &mut timed, shape).map_err(|err| {
+    let finalists = finalists(runner, &mut timed).map_err(|err| {
         err.during(|| {
             format!(
                 "tuning {dtype} {} kernels on {} (re-timing the finalists)",
@@ -201,9 +202,7 @@ fn try_candidate(
             "candidate failed verification",
         ));
     }
-    let timings = runner.sample(&QUICK, &prepared)?;
-    let gflops = Summary::of(&timings.seconds_per_dispatch)
-        .map_or(0.0, |s| s.rate(shape.flops() / 1e9).median);
+    let gflops = sampled_gflops(runner, &QUICK, &prepared)?;
     Ok((gflops >= best * HOPELESS_SHARE).then_some((gflops, prepared)))
 }
 
@@ -217,7 +216,6 @@ fn best_of(timed: &[(f64, PreparedGemm)]) -> f64 {
 fn finalists(
     runner: GemmRunner<'_>,
     timed: &mut Vec<(f64, PreparedGemm)>,
-    shape: GemmShape,
 ) -> Result<Vec<(f64, GemmKernel)>> {
     timed.sort_by(|a, b| b.0.total_cmp(&a.0));
     timed.truncate(FINALISTS);
@@ -231,10 +229,7 @@ fn finalists(
     for _round in 0..FINAL_ROUNDS {
         let mut round = Vec::with_capacity(timed.len());
         for (_, prepared) in timed.iter() {
-            let timings = runner.sample(&plan, prepared)?;
-            let rate = Summary::of(&timings.seconds_per_dispatch)
-                .map_or(0.0, |s| s.rate(shape.flops() / 1e9).median);
-            round.push(rate);
+            round.push(sampled_gflops(runner, &plan, prepared)?);
         }
         rounds.push(round);
     }
@@ -246,6 +241,17 @@ fn finalists(
             Summary::of(&rates).map(|s| (s.median, timed[i].1.kernel))
         })
         .collect())
+}
+
+/// Samples one prepared GEMM under `plan`: its median GFLOP/s, 0 when no sample was taken.
+fn sampled_gflops(
+    runner: GemmRunner<'_>,
+    plan: &SamplingPlan,
+    prepared: &PreparedGemm,
+) -> Result<f64> {
+    let timings = runner.sample(plan, prepared)?;
+    Ok(Summary::of(&timings.seconds_per_dispatch)
+        .map_or(0.0, |s| s.rate(prepared.shape.flops() / 1e9).median))
 }
 
 /// Ranks candidates timed in interleaved rounds (`rounds[r][i]`: candidate i's rate in
